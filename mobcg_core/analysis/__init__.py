@@ -1,0 +1,11 @@
+"""Structure and mobility analysis of centre-of-mass trajectories (nm, ps).
+
+Neighbour search and MSD are delegated to freud (C++, FFT-based) instead of
+Python loops.
+"""
+
+from .mobility import DiffusionFit, fit_diffusion, msd_per_axis, yeh_hummer_correction
+from .structure import density_g_cm3, rdf, rdf_grid, structure_error
+
+__all__ = ["DiffusionFit", "fit_diffusion", "msd_per_axis", "yeh_hummer_correction",
+           "density_g_cm3", "rdf", "rdf_grid", "structure_error"]

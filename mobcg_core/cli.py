@@ -1,0 +1,112 @@
+"""The ``mobcg`` command line.
+
+    mobcg run FILE.toml        run (or resume) the stages the file asks for
+    mobcg check FILE.toml      validate the file only
+    mobcg plugins [--json]     list installed plugins and whether they are usable
+    mobcg --version
+
+User errors print one line per problem and exit 2 (configuration) or 1 (a failed
+run); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .errors import ConfigError, MobcgError
+
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mobcg", description="Mobility-preserving coarse-grained models of liquids")
+    p.add_argument("--version", action="version", version=f"mobcg {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("-q", "--quiet", action="store_true", help="only print warnings and results")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="run or resume a study")
+    run.add_argument("file", help="TOML run file")
+    check = sub.add_parser("check", help="validate a run file")
+    check.add_argument("file", help="TOML run file")
+    plugins = sub.add_parser("plugins", help="list plugins")
+    plugins.add_argument("--json", action="store_true", help="machine-readable output")
+    for s in (run, check, plugins):
+        s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    return p
+
+
+def cmd_plugins(args) -> int:
+    from .plugins import registry
+
+    records = [r.as_dict() for r in registry().all_records()]
+    if args.json:
+        print(json.dumps(records, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("kind", "name", "version", "distribution", "status")
+    for r in records:
+        status = "[green]available[/green]" if r["available"] else f"[red]unavailable[/red]: {r['reason']}"
+        table.add_row(r["kind"], r["name"], r["version"], r["distribution"], status)
+    Console().print(table)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .config import load_config
+
+    cfg = load_config(args.file)
+    print(f"{args.file}: OK ({len(cfg['liquids'])} liquid(s), stages: {', '.join(cfg['run']['stages'])}; "
+          f"engine {cfg['engine']['name']}, cg_method {cfg['cg_method']['name']})")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .config import load_config
+    from .pipeline import Study
+    from .plugins import registry
+    from .progress import Reporter
+
+    cfg = load_config(args.file)
+    Study(cfg, registry(), Reporter(quiet=args.quiet)).run()
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_CONFIG
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        if args.debug:
+            raise
+        print(exc.format(), file=sys.stderr)
+        return EXIT_CONFIG
+    except MobcgError as exc:
+        if args.debug:
+            raise
+        print(f"mobcg: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("mobcg: interrupted; finished work is saved, rerun the same command to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected bug: still one line unless --debug
+        if args.debug:
+            raise
+        print(f"mobcg: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

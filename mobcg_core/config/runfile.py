@@ -1,0 +1,192 @@
+"""The TOML run file: its schema, loading and whole-file validation.
+
+Layout (every table optional except ``[[liquids]]``; see README "Run-file reference")::
+
+    [run]        output, seed, stages
+    [state]      temperature_K, pressure_bar
+    [engine]     name = "openmm"   + [engine.<plugin>] options of that plugin
+    [cg_method]  name = "ibi"      + [cg_method.<plugin>]
+    [predictor]  name = "mlp"      + [predictor.<plugin>]
+    [executor]   name = "local"    + [executor.<plugin>]
+    [cg]         CG system and MD settings
+    [analysis]   g(r) grid and MSD fit window
+    [[liquids]]  name, smiles, mass, target g(r) file, D_AA, density
+
+Every option table of a plugin that is installed is validated against that
+plugin's schema, so a file can keep options for several engines and switch with
+the single key ``engine.name``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..hookspecs import KIND_HOOKS
+from .schema import Option, Problems, validate
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+STAGES = ("target", "coarse_grain", "cg_md")
+
+RUN = {
+    "output": Option(str, "runs/mobcg", "output directory (relative to the run file)"),
+    "seed": Option(int, 2024, "master random seed", min=0),
+    "stages": Option(list, list(STAGES), "stages to run, in order", item_type=str, choices=STAGES),
+}
+STATE = {
+    "temperature_K": Option(float, 298.15, "temperature (K)", min=0.0, exclusive_min=True, max=5000.0),
+    "pressure_bar": Option(float, 1.01325, "pressure (bar) for NPT runs and pressure correction",
+                           min=-5000.0, max=1e5),
+}
+CG = {
+    "n_beads": Option(int, 0, "beads in CG boxes; 0 takes each liquid's n_molecules", min=0),
+    "timestep_fs": Option(float, 5.0, "CG timestep (fs)", min=0.0, exclusive_min=True, max=50.0),
+    "cutoff_nm": Option(float, 1.55, "pair-potential cutoff (nm)", min=0.2, max=10.0),
+    "table_dr_nm": Option(float, 0.001, "pair-table spacing (nm)", min=1e-5, max=0.05),
+    "ensemble": Option(str, "NVT", "ensemble of the cg_md stage", choices=("NVT", "NPT")),
+    "equilibration_ps": Option(float, 50.0, "cg_md equilibration (ps)", min=0.0),
+    "production_ps": Option(float, 200.0, "cg_md production (ps)", min=0.0, exclusive_min=True),
+    "report_interval_ps": Option(float, 1.0, "frame spacing for g(r) and MSD (ps)",
+                                 min=0.0, exclusive_min=True),
+    "thermostat": Option(str, "nose_hoover", "cg_md thermostat; Nosé–Hoover leaves the dynamics "
+                         "unperturbed (Langevin friction slows diffusion)", choices=("nose_hoover", "langevin")),
+    "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps): Langevin friction or "
+                              "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
+}
+ANALYSIS = {
+    "rdf_r_min_nm": Option(float, 0.1, "first g(r) bin centre (nm)", min=0.0),
+    "rdf_r_max_nm": Option(float, 2.5, "last g(r) bin centre (nm); capped at half the box", min=0.0,
+                           exclusive_min=True),
+    "rdf_dr_nm": Option(float, 0.005, "g(r) bin width (nm)", min=1e-5, exclusive_min=True),
+    "msd_fit_start": Option(float, 0.1, "start of the MSD fit, fraction of the longest lag",
+                            min=0.0, max=1.0),
+    "msd_fit_end": Option(float, 0.5, "end of the MSD fit, fraction of the longest lag",
+                          min=0.0, max=1.0, exclusive_min=True),
+}
+LIQUID = {
+    "name": Option(str, doc="label, used for file names"),
+    "smiles": Option(str, "", "SMILES of the molecule (for the mass and all-atom runs)"),
+    "mass_gmol": Option(float, 0.0, "bead mass (g/mol); 0 computes it from the SMILES", min=0.0),
+    "n_molecules": Option(int, 1000, "molecules in the box", min=2, max=10_000_000),
+    "rdf_file": Option(str, "", "target centre-of-mass g(r): two columns r, g(r)", is_file=True),
+    "rdf_r_unit": Option(str, "auto", "unit of r in rdf_file ('auto' reads the header)",
+                         choices=("auto", "nm", "angstrom")),
+    "diffusion_1e9_m2_s": Option(float, 0.0, "all-atom self-diffusion D_AA (1e-9 m²/s)", min=0.0),
+    "density_g_cm3": Option(float, 0.0, "all-atom density (g/cm³), fixes the CG box", min=0.0),
+}
+
+
+def _plugin_table(kind: str, default_name: str) -> Option:
+    return Option(dict, {"name": default_name}, f"which {kind} plugin and its options")
+
+
+SCHEMA: dict[str, Option] = {
+    "run": Option(dict, {}, "run settings", schema=RUN),
+    "state": Option(dict, {}, "thermodynamic state", schema=STATE),
+    "engine": _plugin_table("engine", "openmm"),
+    "cg_method": _plugin_table("cg_method", "ibi"),
+    "predictor": _plugin_table("predictor", "mlp"),
+    "executor": _plugin_table("executor", "local"),
+    "cg": Option(dict, {}, "CG system and MD settings", schema=CG),
+    "analysis": Option(dict, {}, "g(r) grid and MSD fit", schema=ANALYSIS),
+    "liquids": Option(list, doc="the liquids ([[liquids]] tables)", item_schema=LIQUID),
+}
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; errors become a one-line :class:`ConfigError`."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(str(path), [("(file)", "not found (give the path of an existing run file)")])
+    except IsADirectoryError:
+        raise ConfigError(str(path), [("(file)", "is a directory (expected a .toml run file)")])
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [("(file)", f"not UTF-8 text ({exc.reason})")])
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [("(syntax)", f"malformed TOML: {exc}")])
+
+
+def _validate_plugin_table(kind: str, table: Any, out: Problems, base_dir: Path, registry) -> dict:
+    if not isinstance(table, dict):
+        out.add(kind, f"got {type(table).__name__} (expected a table with a 'name' key)")
+        return {"name": None, "options": {}}
+    name = table.get("name", SCHEMA[kind].default["name"])
+    known = {r.name: r for r in registry.records if r.kind == kind}
+    if not isinstance(name, str):
+        out.add(f"{kind}.name", f"missing or not a string (expected one of {', '.join(sorted(known))})")
+    elif name not in known:
+        out.add(f"{kind}.name", f"unknown {kind} {name!r} (installed: {', '.join(sorted(known)) or 'none'}; "
+                                "see `mobcg plugins`)")
+    elif not known[name].available:
+        out.add(f"{kind}.name", f"{kind} {name!r} is unavailable here: {known[name].reason}")
+    resolved: dict[str, dict] = {}
+    for key, value in table.items():
+        if key == "name":
+            continue
+        if key not in known:
+            out.add(f"{kind}.{key}", f"unknown key (expected 'name' or an options table named after an "
+                                     f"installed {kind}: {', '.join(sorted(known))})")
+        elif not isinstance(value, dict):
+            out.add(f"{kind}.{key}", f"got {type(value).__name__} (expected a table of {key} options)")
+        else:
+            resolved[key] = validate(value, known[key].cls.options, out, base_dir, prefix=f"{kind}.{key}")
+    options = resolved.get(name, None) if isinstance(name, str) else None
+    if options is None and isinstance(name, str) and name in known:
+        options = validate({}, known[name].cls.options, out, base_dir, prefix=f"{kind}.{name}")
+    return {"name": name, "options": options or {}}
+
+
+def _cross_checks(cfg: dict, out: Problems) -> None:
+    liquids = cfg.get("liquids") or []
+    if not liquids:
+        out.add("liquids", "empty (expected at least one [[liquids]] table)")
+    names = [liq.get("name") for liq in liquids]
+    for i, liq in enumerate(liquids):
+        if names.count(liq.get("name")) > 1:
+            out.add(f"liquids[{i}].name", f"duplicate name {liq.get('name')!r} (expected unique names)")
+        if "target" in cfg["run"].get("stages", []):
+            if not liq.get("rdf_file"):
+                out.add(f"liquids[{i}].rdf_file", "missing (the target stage reads the all-atom g(r) "
+                                                  "from a file; give rdf_file)")
+            if not liq.get("density_g_cm3"):
+                out.add(f"liquids[{i}].density_g_cm3", "missing (expected the all-atom density > 0)")
+        if not liq.get("mass_gmol") and not liq.get("smiles"):
+            out.add(f"liquids[{i}]", "needs mass_gmol or smiles (to know the bead mass)")
+    an = cfg.get("analysis", {})
+    if isinstance(an.get("rdf_r_max_nm"), float) and an.get("rdf_r_max_nm", 1) <= an.get("rdf_r_min_nm", 0):
+        out.add("analysis.rdf_r_max_nm", "must be larger than analysis.rdf_r_min_nm")
+    if an.get("msd_fit_end", 1) <= an.get("msd_fit_start", 0):
+        out.add("analysis.msd_fit_end", "must be larger than analysis.msd_fit_start")
+
+
+def load_config(path: str | Path, registry=None) -> dict[str, Any]:
+    """Read and validate a run file; return the resolved configuration.
+
+    Raises :class:`ConfigError` listing every problem found.
+    """
+    from ..plugins import registry as default_registry
+
+    registry = registry or default_registry()
+    path = Path(path)
+    raw = read_toml(path)
+    base_dir = path.resolve().parent
+    out = Problems()
+    plugin_tables = {kind: raw.pop(kind, {"name": SCHEMA[kind].default["name"]}) for kind in KIND_HOOKS}
+    cfg = validate(raw, {k: v for k, v in SCHEMA.items() if k not in KIND_HOOKS}, out, base_dir)
+    for kind, table in plugin_tables.items():
+        cfg[kind] = _validate_plugin_table(kind, table, out, base_dir, registry)
+    if not out:
+        _cross_checks(cfg, out)
+    if out:
+        raise ConfigError(str(path), out.items)
+    cfg["_file"] = str(path.resolve())
+    cfg["_base_dir"] = str(base_dir)
+    return cfg

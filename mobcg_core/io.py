@@ -1,0 +1,76 @@
+"""Atomic file writes and stable hashes.
+
+Every result file is written to a temporary sibling and renamed into place, so a
+run killed at any moment leaves either the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _atomic_write(path: str | Path, writer) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    _atomic_write(path, lambda fh: fh.write(text.encode()))
+
+
+def atomic_write_json(path: str | Path, data: Any) -> None:
+    """Write ``data`` as indented JSON atomically (numpy values converted)."""
+    atomic_write_text(path, json.dumps(data, indent=2, default=_to_builtin, sort_keys=False) + "\n")
+
+
+def atomic_save_npz(path: str | Path, **arrays: np.ndarray) -> None:
+    """Save arrays to an ``.npz`` file atomically."""
+    _atomic_write(path, lambda fh: np.savez(fh, **arrays))
+
+
+def read_json(path: str | Path) -> Any:
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def _to_builtin(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def stable_hash(data: Any, length: int = 16) -> str:
+    """Hex SHA-256 of the canonical JSON of ``data`` (key order independent)."""
+    text = json.dumps(data, sort_keys=True, default=_to_builtin, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def file_hash(path: str | Path, length: int = 16) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:length]

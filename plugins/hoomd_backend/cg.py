@@ -1,0 +1,142 @@
+"""CG simulations in HOOMD-blue: one particle type, ``hoomd.md.pair.Table``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import hoomd
+
+from mobcg_core.errors import SimulationError
+from mobcg_core.hookspecs import Simulation
+from mobcg_core.types import CGSystem, MDProtocol, PairPotential, Trajectory
+from mobcg_core.units import BOLTZMANN_KJMOL_K
+
+BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
+
+
+def hoomd_table(pot: PairPotential) -> dict:
+    """Table parameters on HOOMD's grid: r_i = r_min + i (r_cut − r_min)/N, endpoint excluded."""
+    n = len(pot.r_nm) - 1
+    r = pot.r_nm[0] + np.arange(n) * (pot.cutoff_nm - pot.r_nm[0]) / n
+    u = np.interp(r, pot.r_nm, pot.u_kjmol)
+    f = np.interp(r, pot.r_nm, pot.f_kjmol_nm)
+    return dict(r_min=float(pot.r_nm[0]), U=u, F=f)
+
+
+class HoomdCGSimulation(Simulation):
+    def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
+        self.protocol, self.options = protocol, options
+        self.mass = system.mass_gmol
+        self.kT = BOLTZMANN_KJMOL_K * protocol.temperature_K
+        device = {"CPU": hoomd.device.CPU, "GPU": hoomd.device.GPU,
+                  "auto": hoomd.device.auto_select}[options["device"]]()
+        self.sim = hoomd.Simulation(device=device, seed=protocol.seed % 65536)
+        self._set_state(system.positions_nm, system.box_nm, fresh=True)
+        nlist = hoomd.md.nlist.Cell(buffer=options["buffer_nm"])
+        self.table = hoomd.md.pair.Table(nlist=nlist, default_r_cut=system.potential.cutoff_nm)
+        self.table.params[("A", "A")] = hoomd_table(system.potential)
+        self.grid = (len(system.potential.r_nm), system.potential.r_nm[0], system.potential.cutoff_nm)
+        self.thermo = hoomd.md.compute.ThermodynamicQuantities(filter=hoomd.filter.All())
+        integrator = hoomd.md.Integrator(dt=protocol.timestep_fs * 1e-3, forces=[self.table],
+                                         methods=[self._method()])
+        self.sim.operations.integrator = integrator
+        self.sim.operations.computes.append(self.thermo)
+        self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+        self.time_ps = 0.0
+
+    def _method(self):
+        """Langevin, or a Nosé–Hoover (MTTK) thermostat with τ = 1/collision frequency."""
+        p, o, kT = self.protocol, self.options, self.kT
+        everyone = hoomd.filter.All()
+        if p.pressure_bar is None and p.thermostat == "langevin":
+            method = hoomd.md.methods.Langevin(filter=everyone, kT=kT)
+            method.gamma["A"] = self.mass * p.friction_per_ps  # drag = m·γ (mass/time)
+            return method
+        thermostat = hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps)
+        if p.pressure_bar is None:
+            return hoomd.md.methods.ConstantVolume(filter=everyone, thermostat=thermostat)
+        return hoomd.md.methods.ConstantPressure(filter=everyone, thermostat=thermostat,
+                                                 S=p.pressure_bar * BAR_TO_KJMOL_NM3,
+                                                 tauS=o["tau_barostat_ps"], couple="xyz")
+
+    def _set_state(self, positions_nm, box_nm: float, fresh: bool) -> None:
+        snap = hoomd.Snapshot() if fresh else self.sim.state.get_snapshot()
+        if snap.communicator.rank == 0:
+            pos = np.asarray(positions_nm, dtype=float)
+            wrapped = pos - box_nm * np.floor(pos / box_nm) - 0.5 * box_nm  # HOOMD boxes are centred
+            snap.configuration.box = [box_nm, box_nm, box_nm, 0, 0, 0]
+            if fresh:
+                snap.particles.N = len(pos)
+                snap.particles.types = ["A"]
+                snap.particles.typeid[:] = 0
+                snap.particles.mass[:] = self.mass
+            snap.particles.position[:] = wrapped
+            snap.particles.image[:] = np.floor(pos / box_nm).astype(int)
+        if fresh:
+            self.sim.create_state_from_snapshot(snap)
+        else:
+            self.sim.state.set_snapshot(snap)
+
+    def minimize(self, max_iterations: int = 1000) -> None:
+        fire = hoomd.md.minimize.FIRE(dt=0.0005, force_tol=10.0, angmom_tol=1.0, energy_tol=1e-4,
+                                      forces=[self.table],
+                                      methods=[hoomd.md.methods.ConstantVolume(filter=hoomd.filter.All())])
+        integrator = self.sim.operations.integrator
+        integrator.forces.remove(self.table)
+        self.sim.operations.integrator = fire
+        steps = 0
+        while not fire.converged and steps < max_iterations:
+            self.sim.run(50)
+            steps += 50
+        fire.forces.remove(self.table)
+        integrator.forces.append(self.table)
+        self.sim.operations.integrator = integrator
+        self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+
+    def restart(self, positions_nm, box_nm: float, seed: int) -> None:
+        self.sim.seed = seed % 65536
+        self._set_state(positions_nm, box_nm, fresh=False)
+        self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+
+    def set_potential(self, potential: PairPotential) -> None:
+        grid = (len(potential.r_nm), potential.r_nm[0], potential.cutoff_nm)
+        if grid != self.grid:
+            raise ValueError(f"new potential grid {grid} differs from the simulation's {self.grid}")
+        self.table.params[("A", "A")] = hoomd_table(potential)
+
+    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
+        dt = self.protocol.timestep_fs * 1e-3
+        n_steps = int(round(duration_ps / dt))
+        every = max(1, int(round(report_interval_ps / dt))) if report_interval_ps > 0 else n_steps
+        frames, boxes, times, epot, ekin = [], [], [], [], []
+        done = 0
+        while done < n_steps:
+            chunk = min(every, n_steps - done)
+            self.sim.run(chunk)
+            done += chunk
+            self.time_ps += chunk * dt
+            if report_interval_ps > 0 or done == n_steps:
+                frames.append(self._unwrapped())
+                boxes.append([self.sim.state.box.Lx, self.sim.state.box.Ly, self.sim.state.box.Lz])
+                times.append(self.time_ps)
+                epot.append(self.thermo.potential_energy)
+                ekin.append(self.thermo.kinetic_energy)
+                if not math.isfinite(epot[-1]):
+                    raise SimulationError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
+        return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.mass,
+                          np.array(epot), np.array(ekin))
+
+    def _unwrapped(self) -> np.ndarray:
+        snap = self.sim.state.get_snapshot()
+        box = np.array([snap.configuration.box[:3]])
+        return snap.particles.position + snap.particles.image * box + 0.5 * box
+
+    def pressure_bar(self, n_samples: int = 20, interval_ps: float = 0.5) -> float:
+        dt = self.protocol.timestep_fs * 1e-3
+        values = []
+        for _ in range(n_samples):
+            self.sim.run(max(1, int(round(interval_ps / dt))))
+            values.append(self.thermo.pressure / BAR_TO_KJMOL_NM3)
+        return float(np.mean(values))

@@ -1,0 +1,26 @@
+"""Options of the IBI plugin (``[cg_method.ibi]``)."""
+
+from mobcg_core.config.schema import Option
+
+IBI_OPTIONS = {
+    "max_iterations": Option(int, 30, "iteration limit", min=1, max=10000),
+    "tolerance": Option(float, 6e-4, "stop when ε = ∫(g_CG − g_target)² dr (nm) falls below this", min=0.0),
+    "damping": Option(float, 1.0, "α in U += α kT ln(g_CG/g_target)", min=0.0, exclusive_min=True, max=2.0),
+    "smoothing_nm": Option(float, 0.005, "Gaussian σ of the update smoothing (nm)", min=0.0),
+    "rdf_dr_nm": Option(float, 0.005, "g(r) bin width used by IBI (nm)", min=1e-4, max=0.05),
+    "error_r_min_nm": Option(float, 0.1, "ε integration start (nm)", min=0.0),
+    "error_r_max_nm": Option(float, 1.5, "ε integration end (nm)", min=0.0, exclusive_min=True),
+    "equilibration_ps": Option(float, 5.0, "relaxation after each update (ps)", min=0.0),
+    "run_ps_min": Option(float, 20.0, "sampling per iteration far from the target (ps)",
+                         min=0.0, exclusive_min=True),
+    "run_ps_max": Option(float, 100.0, "sampling per iteration near the target (ps)",
+                         min=0.0, exclusive_min=True),
+    "report_interval_ps": Option(float, 0.5, "frame spacing for g(r) (ps)", min=0.0, exclusive_min=True),
+    "friction_per_ps": Option(float, 1.0, "Langevin friction (1/ps)", min=0.0, exclusive_min=True),
+    "divergence_patience": Option(int, 4, "stop after this many iterations of growing error", min=2),
+    "measure_pressure": Option(bool, True, "record the virial pressure every iteration"),
+    "pressure_correction": Option(bool, False, "add a linear ramp driving P to the state pressure"),
+    "pressure_gain_kT_per_kbar": Option(float, 0.5, "ramp amplitude per kbar of pressure error (kT)",
+                                        min=0.0),
+    "pressure_max_kT": Option(float, 0.1, "largest ramp amplitude per iteration (kT)", min=0.0),
+}

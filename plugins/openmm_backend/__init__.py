@@ -1,0 +1,45 @@
+"""OpenMM engine plugin for mobcg (``[engine] name = "openmm"``)."""
+
+from __future__ import annotations
+
+from mobcg_core.config.schema import Option
+from mobcg_core.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.types import CGSystem, MDProtocol
+
+__version__ = "0.1.0"
+
+
+class OpenMMEngine(Engine):
+    """Runs CG (tabulated pair potential) and all-atom MD with OpenMM.
+
+    Thermostat: Langevin middle integrator; barostat: Monte Carlo (isotropic).
+    """
+
+    name = "openmm"
+    version = __version__
+    options = {
+        "platform": Option(str, "CPU", "OpenMM platform",
+                           choices=("CPU", "CUDA", "OpenCL", "HIP", "Reference")),
+        "threads": Option(int, 0, "CPU threads (0: OpenMM's default, all cores)", min=0),
+        "precision": Option(str, "mixed", "GPU precision", choices=("single", "mixed", "double")),
+        "device_index": Option(str, "", "GPU device index, e.g. '0' or '0,1'"),
+        "barostat_interval": Option(int, 25, "steps between Monte Carlo volume moves", min=1),
+    }
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        try:
+            import openmm  # noqa: F401
+        except ImportError as exc:
+            return f"openmm is not installed ({exc}); pip install openmm"
+        return None
+
+    def cg_simulation(self, system: CGSystem, protocol: MDProtocol) -> Simulation:
+        from .cg import OpenMMCGSimulation
+
+        return OpenMMCGSimulation(system, protocol, self.opts)
+
+
+@hookimpl
+def mobcg_engines():
+    return [OpenMMEngine]

@@ -1,0 +1,164 @@
+"""What all-atom and CG OpenMM simulations share: platform, context, running, reporting."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openmm as mm
+import openmm.unit as u
+
+from mobcg_core.errors import SimulationError
+from mobcg_core.types import MDProtocol, Trajectory
+
+_NM = u.nanometer
+_KJ = u.kilojoule_per_mole
+
+
+def make_platform(options: dict) -> tuple[mm.Platform, dict]:
+    """The OpenMM platform named in the options and its properties."""
+    name = options.get("platform", "CPU")
+    try:
+        platform = mm.Platform.getPlatformByName(name)
+    except Exception:
+        names = [mm.Platform.getPlatform(i).getName() for i in range(mm.Platform.getNumPlatforms())]
+        raise SimulationError(f"OpenMM platform {name!r} is not available here (have: {', '.join(names)}); "
+                              "set engine.openmm.platform")
+    props = {}
+    if name == "CPU" and options.get("threads", 0):
+        props["Threads"] = str(options["threads"])
+    if name in ("CUDA", "OpenCL") and options.get("precision"):
+        props["Precision"] = options["precision"]
+    if name == "CUDA" and options.get("device_index", "") != "":
+        props["DeviceIndex"] = str(options["device_index"])
+    return platform, props
+
+
+def make_integrator(protocol: MDProtocol) -> mm.Integrator:
+    """Langevin (BAOAB middle scheme) or Nosé–Hoover chain, seeded."""
+    dt_ps = protocol.timestep_fs * 1e-3
+    if protocol.thermostat == "nose_hoover":
+        return mm.NoseHooverIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
+    integrator = mm.LangevinMiddleIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
+    integrator.setRandomNumberSeed(_omm_seed(protocol.seed, 2))
+    return integrator
+
+
+class OpenMMRunner:
+    """Builds the context and runs it, handing back centre-of-mass frames.
+
+    Args:
+        system: the OpenMM ``System`` (forces added, no barostat yet).
+        positions_nm: (n_atoms, 3) start positions.
+        protocol: state point, timestep and seed.
+        options: validated ``[engine.openmm]`` options.
+        molecule_atoms: (n_molecules, atoms_per_molecule) atom indices, or ``None``
+            when every particle is its own molecule (CG).
+        molecule_mass_gmol: mass of one molecule.
+    """
+
+    def __init__(self, system: mm.System, positions_nm: np.ndarray, protocol: MDProtocol, options: dict,
+                 molecule_atoms: np.ndarray | None, molecule_mass_gmol: float):
+        self.protocol = protocol
+        self.molecule_atoms = molecule_atoms
+        self.molecule_mass = molecule_mass_gmol
+        masses = np.array([system.getParticleMass(i).value_in_unit(u.dalton) for i in range(system.getNumParticles())])
+        self.atom_masses = masses
+        # A barostat is always present: at frequency 0 it only measures pressure (NVT).
+        npt = protocol.pressure_bar is not None
+        barostat = mm.MonteCarloBarostat(protocol.pressure_bar if npt else 1.0, protocol.temperature_K,
+                                         options.get("barostat_interval", 25) if npt else 0)
+        barostat.setRandomNumberSeed(_omm_seed(protocol.seed, 1))
+        system.addForce(barostat)
+        self.barostat = barostat
+        integrator = make_integrator(protocol)
+        platform, props = make_platform(options)
+        self.context = mm.Context(system, integrator, platform, props)
+        self.integrator = integrator
+        self.system = system
+        self.context.setPositions(positions_nm)
+        self.context.setVelocitiesToTemperature(protocol.temperature_K, _omm_seed(protocol.seed, 3))
+        self.time_ps = 0.0
+
+    @property
+    def platform_name(self) -> str:
+        return self.context.getPlatform().getName()
+
+    def minimize(self, max_iterations: int = 1000) -> None:
+        mm.LocalEnergyMinimizer.minimize(self.context, 10.0, max_iterations)
+        self._check(self.context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(_KJ))
+        self.context.setVelocitiesToTemperature(self.protocol.temperature_K, _omm_seed(self.protocol.seed, 4))
+
+    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
+        dt_ps = self.protocol.timestep_fs * 1e-3
+        n_steps = int(round(duration_ps / dt_ps))
+        every = max(1, int(round(report_interval_ps / dt_ps))) if report_interval_ps > 0 else n_steps
+        frames, boxes, times, epot, ekin = [], [], [], [], []
+        done = 0
+        while done < n_steps:
+            chunk = min(every, n_steps - done)
+            self._step(chunk)
+            done += chunk
+            self.time_ps += chunk * dt_ps
+            if report_interval_ps > 0 or done == n_steps:
+                state = self.context.getState(getPositions=True, getEnergy=True)
+                e_pot = state.getPotentialEnergy().value_in_unit(_KJ)
+                self._check(e_pot)
+                frames.append(self._com(state.getPositions(asNumpy=True).value_in_unit(_NM)))
+                boxes.append(np.diag(state.getPeriodicBoxVectors(asNumpy=True).value_in_unit(_NM)))
+                times.append(self.time_ps)
+                epot.append(e_pot)
+                ekin.append(state.getKineticEnergy().value_in_unit(_KJ))
+        return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.molecule_mass,
+                          np.array(epot), np.array(ekin))
+
+    def restart(self, positions_nm: np.ndarray, box_nm: float, seed: int) -> None:
+        """Fresh RNG streams from ``seed`` (a context reinitialisation keeps the kernels)."""
+        if hasattr(self.integrator, "setRandomNumberSeed"):
+            self.integrator.setRandomNumberSeed(_omm_seed(seed, 2))
+        self.barostat.setRandomNumberSeed(_omm_seed(seed, 1))
+        self.context.reinitialize(preserveState=False)
+        self.context.setPeriodicBoxVectors(mm.Vec3(box_nm, 0, 0), mm.Vec3(0, box_nm, 0), mm.Vec3(0, 0, box_nm))
+        self.context.setPositions(np.asarray(positions_nm))
+        self.context.setVelocitiesToTemperature(self.protocol.temperature_K, _omm_seed(seed, 3))
+        self.protocol.seed = seed
+
+    def pressure_bar(self, n_samples: int = 20, interval_ps: float = 0.5) -> float:
+        """Mean instantaneous pressure (virial + kinetic) over ``n_samples`` segments."""
+        dt_ps = self.protocol.timestep_fs * 1e-3
+        values = []
+        for _ in range(n_samples):
+            self._step(max(1, int(round(interval_ps / dt_ps))))
+            self.time_ps += interval_ps
+            values.append(self.barostat.computeCurrentPressure(self.context).value_in_unit(u.bar))
+        self._check(float(np.mean(values)))
+        return float(np.mean(values))
+
+    def close(self) -> None:
+        del self.context, self.integrator
+
+    def _com(self, positions_nm: np.ndarray) -> np.ndarray:
+        if self.molecule_atoms is None:
+            return positions_nm
+        # OpenMM keeps molecules whole and positions unwrapped unless asked to wrap,
+        # so a plain mass-weighted mean is the COM.
+        m = self.atom_masses[self.molecule_atoms]
+        return np.einsum("ma,mak->mk", m, positions_nm[self.molecule_atoms]) / m.sum(axis=1)[:, None]
+
+    def _step(self, n: int) -> None:
+        try:
+            self.integrator.step(n)
+        except mm.OpenMMException as exc:
+            if "nan" in str(exc).lower():
+                self._check(float("nan"))
+            raise SimulationError(f"OpenMM failed at t = {self.time_ps:.3f} ps: {exc}")
+
+    def _check(self, energy_kjmol: float) -> None:
+        if not math.isfinite(energy_kjmol):
+            raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {energy_kjmol}); "
+                                  "lower the timestep or check the potential")
+
+
+def _omm_seed(seed: int, stream: int) -> int:
+    # OpenMM treats seed 0 as "pick one at random"; derive distinct non-zero seeds.
+    return (seed * 7919 + stream * 104729) % 2_147_483_646 + 1

@@ -1,0 +1,83 @@
+"""Analysis checked against exact results and published liquid-state data, with a real engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import lj_potential
+from mobcg_core import units
+from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid, structure_error, yeh_hummer_correction
+from mobcg_core.systems import cg_box
+from mobcg_core.types import MDProtocol, PairPotential, RDF, Trajectory
+
+
+def test_free_langevin_particles_diffuse_at_kT_over_m_gamma(openmm_engine):
+    """Non-interacting Langevin particles: D = kT/(mγ) exactly (Einstein relation)."""
+    T, m, gamma = 300.0, 10.0, 2.0
+    r = np.linspace(0.0, 0.5, 51)
+    free = PairPotential(r, np.zeros_like(r), np.zeros_like(r))
+    sim = openmm_engine.cg_simulation(cg_box(300, m, 5.0, free, seed=3),
+                                      MDProtocol(T, 10.0, 0.0, friction_per_ps=gamma, seed=3))
+    traj = sim.run(200.0, 1.0)
+    fit = fit_diffusion(traj, 0.05, 0.3)
+    exact = units.kT_kjmol(T) / (m * gamma)
+    # 1 − 1/N: the system's own centre-of-mass motion is removed before the MSD.
+    assert fit.d_nm2_ps == pytest.approx(exact * (1 - 1 / 300), rel=0.05)
+    assert fit.d_err_nm2_ps < 0.05 * exact
+
+
+def test_ideal_gas_rdf_is_one():
+    rng = np.random.default_rng(0)
+    box = 4.0
+    pos = rng.uniform(0, box, size=(20, 500, 3))
+    traj = Trajectory(np.arange(20.0), pos, np.full((20, 3), box), 1.0)
+    g = rdf(traj, rdf_grid(0.1, 1.9, 0.05))
+    assert np.all(np.abs(g.g - 1.0) < 0.12)
+    assert abs(g.g.mean() - 1.0) < 0.02
+    assert g.r_nm[-1] < box / 2
+
+
+@pytest.fixture(scope="module")
+def lj_liquid():
+    """Argon-like LJ liquid near the triple point: T* = 0.722, ρ* = 0.8442 (Verlet 1967/68)."""
+    from mobcg_core.plugins import registry
+
+    sigma, eps, mass = 0.34, 0.99774, 39.948  # nm, kJ/mol (ε/k_B = 120 K), g/mol
+    T = 0.722 * eps / units.BOLTZMANN_KJMOL_K
+    n = 300
+    box = (n / (0.8442 / sigma**3)) ** (1 / 3)
+    engine = registry().create("engine", "openmm", {"platform": "CPU", "threads": 1})
+    sim = engine.cg_simulation(cg_box(n, mass, box, lj_potential(sigma, eps, 2.5 * sigma), seed=5),
+                               MDProtocol(T, 10.0, 0.0, friction_per_ps=0.5, seed=5))
+    sim.minimize()
+    sim.run(30.0)
+    traj = sim.run(80.0, 0.5)
+    return traj, sigma, box
+
+
+def test_lj_rdf_first_peak_matches_published(lj_liquid):
+    """Verlet, Phys. Rev. 165, 201 (1968): first peak g ≈ 3.0 at r ≈ 1.09σ for this state."""
+    traj, sigma, box = lj_liquid
+    g = rdf(traj, rdf_grid(0.5 * sigma, 0.49 * box, 0.01 * sigma))
+    peak = int(np.argmax(g.g))
+    assert g.r_nm[peak] / sigma == pytest.approx(1.09, abs=0.03)
+    assert g.g[peak] == pytest.approx(3.0, abs=0.2)
+    assert np.all(g.g[g.r_nm < 0.85 * sigma] < 0.01)  # excluded core
+    tail = g.g[g.r_nm > 2.5 * sigma]
+    assert abs(tail.mean() - 1.0) < 0.03  # g(r) -> 1 at large r
+
+
+def test_structure_error_is_zero_for_identical_and_grows():
+    r = np.linspace(0.05, 2.0, 400)
+    g = RDF(r, 1 + np.exp(-((r - 0.5) / 0.1) ** 2))
+    assert structure_error(g, g) == 0.0
+    shifted = RDF(r, g.g + 0.1)
+    assert structure_error(shifted, g) == pytest.approx(0.01 * 1.4, rel=0.01)  # 0.1² × (1.5 − 0.1)
+
+
+def test_yeh_hummer_correction_magnitude():
+    # water-like: η = 0.89 mPa·s, L = 3 nm, 298.15 K:
+    # k_B T = 4.1164e-21 J; 6πηL = 5.0328e-11 N·s/m... -> ΔD = 2.837297 × 8.179e-11 = 0.2321e-9 m²/s
+    delta = yeh_hummer_correction(298.15, 0.89, 3.0)
+    assert units.diffusion_to_1e9_m2_s(delta) == pytest.approx(0.2321, rel=0.002)
