@@ -58,15 +58,21 @@ def add_core_wall(r_nm: np.ndarray, u: np.ndarray, r_core_nm: float, kT_kjmol: f
     return u
 
 
+def cutoff_switch(r_nm: np.ndarray, width_nm: float = 0.1) -> np.ndarray:
+    """Cosine switch: 1 below r_c − width, 0 at r_c, with zero slope at both ends."""
+    x = np.clip((r_nm - (r_nm[-1] - width_nm)) / width_nm, 0.0, 1.0)
+    return 0.5 * (1.0 + np.cos(np.pi * x))
+
+
 def smooth_cutoff(r_nm: np.ndarray, u: np.ndarray, width_nm: float = 0.1) -> np.ndarray:
     """Shift U to 0 at the cutoff and switch it off smoothly over the last ``width_nm``.
 
-    The cosine switch makes both U and F go continuously to 0 at r_c.
+    The switch makes both U and F go continuously to 0 at r_c.  Apply it once to a
+    starting potential; iterative updates should be switched instead (see IBI), or
+    repeated switching builds a step just inside the cutoff.
     """
-    rc = r_nm[-1]
     u = np.asarray(u, dtype=float) - u[-1]
-    x = np.clip((r_nm - (rc - width_nm)) / width_nm, 0.0, 1.0)
-    return u * 0.5 * (1.0 + np.cos(np.pi * x))
+    return u * cutoff_switch(r_nm, width_nm)
 
 
 def smooth(values: np.ndarray, sigma_points: float) -> np.ndarray:

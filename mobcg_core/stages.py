@@ -14,6 +14,7 @@ from .io import atomic_save_npz, atomic_write_json, atomic_write_text
 from .molecules import molar_mass_gmol
 from .systems import cg_box
 from .tables import read_rdf_file, write_gromacs_table, write_lammps_table
+from .errors import MobcgError
 from .types import MDProtocol, PairPotential, RDF
 
 _CG_SYSTEM_KEYS = ("n_beads", "timestep_fs", "cutoff_nm", "table_dr_nm")
@@ -27,26 +28,47 @@ def _cg_system_inputs(study, liquid: dict) -> dict:
 
 
 def stage_target(study, liquid: dict) -> dict:
-    """Target of the CG model: all-atom g(r), D_AA and density (read from files)."""
+    """Target of the CG model: all-atom g(r), D_AA and density, from files or all-atom MD."""
     d = study.liquid_dir(liquid)
     inputs = _cg_system_inputs(study, liquid)
+    if not liquid["rdf_file"]:
+        inputs = {**inputs, "aa": study.cfg["aa"], "state": study.cfg["state"], "engine": study.cfg["engine"]}
     done = study.cached(d / "target.json", inputs)
     if done:
         return done
-    target = read_rdf_file(liquid["rdf_file"], liquid["rdf_r_unit"])
-    mass = liquid["mass_gmol"] or molar_mass_gmol(liquid["smiles"])
+    extra: dict[str, Any] = {}
+    if liquid["rdf_file"]:
+        target = read_rdf_file(liquid["rdf_file"], liquid["rdf_r_unit"])
+        mass = liquid["mass_gmol"] or molar_mass_gmol(liquid["smiles"])
+        density, d_aa = liquid["density_g_cm3"], liquid["diffusion_1e9_m2_s"] or None
+    else:
+        aa = _run_aa(study, liquid)
+        target, mass, density, d_aa = aa.rdf, aa.mass_gmol, aa.density_g_cm3, aa.diffusion_1e9_m2_s
+        extra = {"all_atom": aa.summary()}
     n = study.cfg["cg"]["n_beads"] or liquid["n_molecules"]
-    box = units.box_length_nm(n, mass, liquid["density_g_cm3"])
+    box = units.box_length_nm(n, mass, density)
     if 0.5 * box < study.cfg["cg"]["cutoff_nm"]:
-        from .errors import MobcgError
-
         raise MobcgError(f"liquid {liquid['name']}: box of {box:.2f} nm for {n} beads is smaller than twice "
                          f"cg.cutoff_nm = {study.cfg['cg']['cutoff_nm']}; use more beads or a shorter cutoff")
     atomic_save_npz(d / "target.npz", r_nm=target.r_nm, g=target.g)
-    study.reporter.info(f"  {liquid['name']}: M = {mass:.4f} g/mol, {n} beads, box {box:.3f} nm")
+    study.reporter.info(f"  {liquid['name']}: M = {mass:.4f} g/mol, ρ = {density:.4f} g/cm³, {n} beads, "
+                        f"box {box:.3f} nm" + (f", D_AA = {d_aa:.3g}e-9 m²/s" if d_aa else ""))
     return study.store(d / "target.json", inputs, {
-        "mass_gmol": mass, "n_beads": n, "box_nm": box, "density_g_cm3": liquid["density_g_cm3"],
-        "diffusion_1e9_m2_s": liquid["diffusion_1e9_m2_s"] or None, "source": liquid["rdf_file"]})
+        "mass_gmol": mass, "n_beads": n, "box_nm": box, "density_g_cm3": density,
+        "diffusion_1e9_m2_s": d_aa, "source": liquid["rdf_file"] or "all-atom MD", **extra})
+
+
+def _run_aa(study, liquid: dict):
+    from .workflows import run_aa_liquid
+
+    aa, state = study.cfg["aa"], study.cfg["state"]
+    start = aa["start_density_g_cm3"] or liquid["density_g_cm3"] or 0.7
+    study.reporter.info(f"  {liquid['name']}: all-atom MD of {liquid['n_molecules']} molecules "
+                        f"({aa['equilibration_ps']:g} + {aa['production_ps']:g} ps)")
+    seed = liquid["forcefield_seed"]
+    return run_aa_liquid(study.plugin("engine"), liquid["smiles"], liquid["n_molecules"], start, aa,
+                         state["temperature_K"], state["pressure_bar"] if aa["ensemble"] == "NPT" else None,
+                         study.liquid_seed(liquid), None if seed < 0 else seed, study.cfg["analysis"])
 
 
 def load_target(study, liquid: dict) -> tuple[dict, RDF]:
@@ -120,8 +142,8 @@ def stage_cg_md(study, liquid: dict) -> dict:
     sim.run(cg["equilibration_ps"], 0.0)
     traj = sim.run(cg["production_ps"], cg["report_interval_ps"])
     wall = time.perf_counter() - t0
-    pressure = _pressure_or_none(sim)
     sim.close()
+    pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else None
     g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
     diff = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
     rho, rho_err = density_g_cm3(traj)
@@ -135,13 +157,6 @@ def stage_cg_md(study, liquid: dict) -> dict:
               "ns_per_day": cg["production_ps"] * 1e-3 / (wall / 86400.0) if wall > 0 else None}
     study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
     return study.store(d / "cg_md.json", inputs, result)
-
-
-def _pressure_or_none(sim) -> float | None:
-    try:
-        return sim.pressure_bar(10, 0.5)
-    except NotImplementedError:
-        return None
 
 
 def _describe(result: dict) -> str:

@@ -148,6 +148,8 @@ class Trajectory:
         box_nm: (n_frames, 3) orthorhombic box edges in nm.
         mass_gmol: total mass of one molecule (g/mol).
         potential_energy_kjmol: (n_frames,) total potential energy, if reported.
+        kinetic_energy_kjmol: (n_frames,) total kinetic energy, if reported.
+        pressure_bar: (n_frames,) instantaneous pressure (virial + kinetic), if reported.
     """
 
     times_ps: np.ndarray
@@ -156,6 +158,7 @@ class Trajectory:
     mass_gmol: float
     potential_energy_kjmol: np.ndarray | None = None
     kinetic_energy_kjmol: np.ndarray | None = None
+    pressure_bar: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
     @property

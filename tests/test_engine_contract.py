@@ -14,9 +14,9 @@ from mobcg_core.plugins import registry
 from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol
 
-ENGINES = ["openmm", "hoomd"]
+ENGINES = ["openmm", "hoomd", "lammps"]
 SIGMA, EPS, MASS = 0.34, 0.99774, 39.948
-OPTIONS = {"openmm": {"platform": "CPU", "threads": 1}, "hoomd": {"device": "CPU"}}
+OPTIONS = {"openmm": {"platform": "CPU", "threads": 1}, "hoomd": {"device": "CPU"}, "lammps": {"threads": 1}}
 
 
 @pytest.fixture(params=ENGINES)

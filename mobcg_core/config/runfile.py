@@ -59,6 +59,19 @@ CG = {
     "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps): Langevin friction or "
                               "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
 }
+AA = {
+    "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",
+                          min=0.0, exclusive_min=True, max=5.0),
+    "start_density_g_cm3": Option(float, 0.0, "packing density (g/cm³); 0: the liquid's density or 0.7",
+                                  min=0.0),
+    "ensemble": Option(str, "NPT", "NPT at state.pressure_bar, or NVT at the start density",
+                       choices=("NPT", "NVT")),
+    "thermostat": Option(str, "nose_hoover", "all-atom thermostat", choices=("nose_hoover", "langevin")),
+    "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps)", min=0.0, exclusive_min=True),
+    "equilibration_ps": Option(float, 100.0, "equilibration (ps)", min=0.0),
+    "production_ps": Option(float, 500.0, "production (ps)", min=0.0, exclusive_min=True),
+    "report_interval_ps": Option(float, 1.0, "frame spacing (ps)", min=0.0, exclusive_min=True),
+}
 ANALYSIS = {
     "rdf_r_min_nm": Option(float, 0.1, "first g(r) bin centre (nm)", min=0.0),
     "rdf_r_max_nm": Option(float, 2.5, "last g(r) bin centre (nm); capped at half the box", min=0.0,
@@ -74,7 +87,10 @@ LIQUID = {
     "smiles": Option(str, "", "SMILES of the molecule (for the mass and all-atom runs)"),
     "mass_gmol": Option(float, 0.0, "bead mass (g/mol); 0 computes it from the SMILES", min=0.0),
     "n_molecules": Option(int, 1000, "molecules in the box", min=2, max=10_000_000),
-    "rdf_file": Option(str, "", "target centre-of-mass g(r): two columns r, g(r)", is_file=True),
+    "rdf_file": Option(str, "", "target centre-of-mass g(r): two columns r, g(r); empty: run all-atom MD",
+                       is_file=True),
+    "forcefield_seed": Option(int, -1, "all-atom bonded parameters: -1 published OPLS-AA, else the seed "
+                              "of a synthetic draw", min=-1),
     "rdf_r_unit": Option(str, "auto", "unit of r in rdf_file ('auto' reads the header)",
                          choices=("auto", "nm", "angstrom")),
     "diffusion_1e9_m2_s": Option(float, 0.0, "all-atom self-diffusion D_AA (1e-9 m²/s)", min=0.0),
@@ -94,6 +110,7 @@ SCHEMA: dict[str, Option] = {
     "predictor": _plugin_table("predictor", "mlp"),
     "executor": _plugin_table("executor", "local"),
     "cg": Option(dict, {}, "CG system and MD settings", schema=CG),
+    "aa": Option(dict, {}, "all-atom MD settings (target stage without rdf_file)", schema=AA),
     "analysis": Option(dict, {}, "g(r) grid and MSD fit", schema=ANALYSIS),
     "liquids": Option(list, doc="the liquids ([[liquids]] tables)", item_schema=LIQUID),
 }
@@ -153,11 +170,11 @@ def _cross_checks(cfg: dict, out: Problems) -> None:
         if names.count(liq.get("name")) > 1:
             out.add(f"liquids[{i}].name", f"duplicate name {liq.get('name')!r} (expected unique names)")
         if "target" in cfg["run"].get("stages", []):
-            if not liq.get("rdf_file"):
-                out.add(f"liquids[{i}].rdf_file", "missing (the target stage reads the all-atom g(r) "
-                                                  "from a file; give rdf_file)")
-            if not liq.get("density_g_cm3"):
-                out.add(f"liquids[{i}].density_g_cm3", "missing (expected the all-atom density > 0)")
+            if not liq.get("rdf_file") and not liq.get("smiles"):
+                out.add(f"liquids[{i}]", "needs rdf_file (a target g(r)) or smiles (to run all-atom MD)")
+            if liq.get("rdf_file") and not liq.get("density_g_cm3"):
+                out.add(f"liquids[{i}].density_g_cm3", "missing (a target read from rdf_file needs the "
+                                                       "all-atom density > 0)")
         if not liq.get("mass_gmol") and not liq.get("smiles"):
             out.add(f"liquids[{i}]", "needs mass_gmol or smiles (to know the bead mass)")
     an = cfg.get("analysis", {})

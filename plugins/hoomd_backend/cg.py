@@ -110,7 +110,7 @@ class HoomdCGSimulation(Simulation):
         dt = self.protocol.timestep_fs * 1e-3
         n_steps = int(round(duration_ps / dt))
         every = max(1, int(round(report_interval_ps / dt))) if report_interval_ps > 0 else n_steps
-        frames, boxes, times, epot, ekin = [], [], [], [], []
+        frames, boxes, times, epot, ekin, press = [], [], [], [], [], []
         done = 0
         while done < n_steps:
             chunk = min(every, n_steps - done)
@@ -123,10 +123,11 @@ class HoomdCGSimulation(Simulation):
                 times.append(self.time_ps)
                 epot.append(self.thermo.potential_energy)
                 ekin.append(self.thermo.kinetic_energy)
+                press.append(self.thermo.pressure / BAR_TO_KJMOL_NM3)
                 if not math.isfinite(epot[-1]):
                     raise SimulationError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
         return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.mass,
-                          np.array(epot), np.array(ekin))
+                          np.array(epot), np.array(ekin), np.array(press))
 
     def _unwrapped(self) -> np.ndarray:
         snap = self.sim.state.get_snapshot()

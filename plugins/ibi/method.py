@@ -19,6 +19,12 @@ from mobcg_core.types import MDProtocol, PairPotential, RDF
 from mobcg_core.units import kT_kjmol
 
 from .record import IterationStore
+
+BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
+
+
+def _mean_pressure(traj) -> float | None:
+    return float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None and len(traj.pressure_bar) else None
 from .schema import IBI_OPTIONS
 
 
@@ -38,6 +44,7 @@ class IBI(CGMethod):
     def derive(self, task: CGTask, engine, workdir: Path, progress=None) -> CGOutcome:
         o = self.opts
         kT = kT_kjmol(task.temperature_K)
+        self._target_pressure = task.pressure_bar if task.pressure_bar is not None else 1.01325
         store = IterationStore(Path(workdir))
         r_table = P.table_grid(task.cutoff_nm, task.table_dr_nm)
         r_g = self._rdf_grid(task)
@@ -70,7 +77,7 @@ class IBI(CGMethod):
                 t_sim = time.perf_counter() - t0
                 g_cg = compute_rdf(traj, r_g)
                 eps = structure_error(g_cg, target, o["error_r_min_nm"], o["error_r_max_nm"])
-                pressure = sim.pressure_bar(10, 0.2) if o["measure_pressure"] or o["pressure_correction"] else None
+                pressure = _mean_pressure(traj)
                 positions = traj.positions_nm[-1]
                 new_pot = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task, history)
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps,
@@ -116,38 +123,69 @@ class IBI(CGMethod):
         du = P.smooth(du, o["smoothing_nm"] / self.opts["rdf_dr_nm"])
         du_table = CubicSpline(g_cg.r_nm, du)(np.clip(r_table, g_cg.r_nm[0], g_cg.r_nm[-1]))
         du_table[r_table > g_cg.r_nm[-1]] = 0.0
-        u = pot.u_kjmol + du_table
+        # Switch the *update* off towards r_c: U and F stay continuous there and U(r_c) = 0,
+        # without re-switching U itself (which would build a step just inside r_c).
+        u = pot.u_kjmol + du_table * P.cutoff_switch(r_table, o["cutoff_width_nm"])
         if o["pressure_correction"] and pressure is not None and task.pressure_bar is not None:
-            u = u + self._pressure_ramp(r_table, pressure - task.pressure_bar, kT, history)
+            density = task.n_beads / task.box_nm ** 3
+            u = u + self._pressure_ramp(r_table, pressure - task.pressure_bar, kT, g_cg, density)
         u = P.add_core_wall(r_table, u, r_core, kT)
-        return PairPotential(r_table, P.smooth_cutoff(r_table, u))
+        return PairPotential(r_table, u)
 
-    def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, history: list[dict]) -> np.ndarray:
-        """Wang/Reith linear ramp A (1 − r/r_c); A follows the measured dP/dA response."""
+    def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float) -> np.ndarray:
+        """Wang/Reith ramp ΔU = A (1 − r/r_c) whose amplitude comes from the virial.
+
+        For this ramp the virial theorem gives ΔP = (2π/3) ρ² (A/r_c) ∫₀^{r_c} r³ g(r) dr,
+        so the amplitude that removes a pressure error ΔP follows from the measured g(r)
+        and density, with no hand-tuned constant.  ``pressure_relaxation`` applies a
+        fraction of it per iteration (the IBI update partly undoes the ramp's effect on
+        structure), and ``pressure_max_kT`` bounds it.
+        """
         o = self.opts
-        gain = o["pressure_gain_kT_per_kbar"]
-        a_kT = float(np.clip(-gain * dp_bar / 1000.0, -o["pressure_max_kT"], o["pressure_max_kT"]))
-        return a_kT * kT * (1.0 - r / r[-1])
+        rc = r[-1]
+        mask = g.r_nm <= rc
+        moment = float(np.trapezoid(g.r_nm[mask] ** 3 * g.g[mask], g.r_nm[mask]))
+        dp_da_bar_per_kjmol = (2 * np.pi / 3) * density_nm3 ** 2 * moment / rc / BAR_TO_KJMOL_NM3
+        a = -o["pressure_relaxation"] * dp_bar / dp_da_bar_per_kjmol
+        a = float(np.clip(a, -o["pressure_max_kT"] * kT, o["pressure_max_kT"] * kT))
+        return a * (1.0 - r / rc)
 
     def _should_stop(self, history: list[dict]) -> bool:
+        return self._stop_reason(history) is not None
+
+    def _stop_reason(self, history: list[dict]) -> str | None:
+        """Why iterating should end: converged, diverging, plateau — or None to go on."""
         o = self.opts
         if not history:
-            return False
-        if history[-1]["error"] <= o["tolerance"] and not o["pressure_correction"]:
-            return True
+            return None
+        last = history[-1]
+        pressure_ok = (not o["pressure_correction"] or last.get("pressure_bar") is None
+                       or abs(last["pressure_bar"] - self._target_pressure) <= o["pressure_tolerance_bar"])
+        if o["stop_at_tolerance"] and last["error"] <= o["tolerance"] and pressure_ok:
+            return "converged"
         errors = [h["error"] for h in history]
         n = o["divergence_patience"]
-        return len(errors) > n and all(errors[-i] > errors[-i - 1] for i in range(1, n + 1))
+        if len(errors) > n and all(errors[-i] > errors[-i - 1] for i in range(1, n + 1)):
+            return "diverging"
+        best = int(np.argmin(errors))
+        if len(errors) - 1 - best >= o["plateau_patience"] and not o["pressure_correction"]:
+            return "plateau"
+        return None
 
     def _outcome(self, store: IterationStore, history: list[dict], stopped: str | None = None) -> CGOutcome:
         if not history:
             raise SimulationError(f"IBI produced no iteration ({stopped or 'no iterations run'})")
-        best = min(history, key=lambda h: h["error"])
         o = self.opts
+        candidates = history
+        if o["pressure_correction"]:
+            in_tol = [h for h in history if h.get("pressure_bar") is not None
+                      and abs(h["pressure_bar"] - self._target_pressure) <= o["pressure_tolerance_bar"]]
+            candidates = in_tol or history
+        best = min(candidates, key=lambda h: h["error"])
         converged = best["error"] <= o["tolerance"]
-        diverged = self._should_stop(history) and not converged
+        diverged = self._stop_reason(history) == "diverging"
         info = dict(iterations=len(history), best_iteration=best["index"], error=best["error"],
                     final_error=history[-1]["error"], converged=converged, diverged=diverged,
-                    stopped=stopped, wall_s=sum(h["wall_s"] for h in history),
+                    stopped=stopped or self._stop_reason(history) or "iteration limit", wall_s=sum(h["wall_s"] for h in history),
                     pressure_bar=best.get("pressure_bar"), history=history)
         return CGOutcome(store.load(best["index"]).potential, info)

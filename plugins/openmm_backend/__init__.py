@@ -24,6 +24,9 @@ class OpenMMEngine(Engine):
         "precision": Option(str, "mixed", "GPU precision", choices=("single", "mixed", "double")),
         "device_index": Option(str, "", "GPU device index, e.g. '0' or '0,1'"),
         "barostat_interval": Option(int, 25, "steps between Monte Carlo volume moves", min=1),
+        "electrostatics": Option(str, "PME", "all-atom electrostatics", choices=("PME", "reaction_field")),
+        "aa_cutoff_nm": Option(float, 1.0, "all-atom non-bonded cutoff (nm)", min=0.5, max=3.0),
+        "constraints": Option(str, "none", "all-atom constraints", choices=("none", "h-bonds")),
     }
 
     @classmethod
@@ -38,6 +41,11 @@ class OpenMMEngine(Engine):
         from .cg import OpenMMCGSimulation
 
         return OpenMMCGSimulation(system, protocol, self.opts)
+
+    def aa_simulation(self, system, protocol: MDProtocol) -> Simulation:
+        from .aa import OpenMMAASimulation
+
+        return OpenMMAASimulation(system, protocol, self.opts)
 
 
 @hookimpl

@@ -93,7 +93,7 @@ class OpenMMRunner:
         dt_ps = self.protocol.timestep_fs * 1e-3
         n_steps = int(round(duration_ps / dt_ps))
         every = max(1, int(round(report_interval_ps / dt_ps))) if report_interval_ps > 0 else n_steps
-        frames, boxes, times, epot, ekin = [], [], [], [], []
+        frames, boxes, times, epot, ekin, press = [], [], [], [], [], []
         done = 0
         while done < n_steps:
             chunk = min(every, n_steps - done)
@@ -109,8 +109,9 @@ class OpenMMRunner:
                 times.append(self.time_ps)
                 epot.append(e_pot)
                 ekin.append(state.getKineticEnergy().value_in_unit(_KJ))
+                press.append(self.barostat.computeCurrentPressure(self.context).value_in_unit(u.bar))
         return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.molecule_mass,
-                          np.array(epot), np.array(ekin))
+                          np.array(epot), np.array(ekin), np.array(press))
 
     def restart(self, positions_nm: np.ndarray, box_nm: float, seed: int) -> None:
         """Fresh RNG streams from ``seed`` (a context reinitialisation keeps the kernels)."""

@@ -1,0 +1,41 @@
+"""LAMMPS engine plugin for mobcg (``[engine] name = "lammps"``)."""
+
+from __future__ import annotations
+
+from mobcg_core.config.schema import Option
+from mobcg_core.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.types import CGSystem, MDProtocol
+
+__version__ = "0.1.0"
+
+
+class LammpsEngine(Engine):
+    """CG MD with LAMMPS ``pair_style table`` through its Python library interface.
+
+    Thermostats: Nosé–Hoover (``fix nvt``/``fix npt``) or Langevin (``fix langevin`` +
+    ``fix nve``; NPT with Langevin uses ``fix nph``).
+    """
+
+    name = "lammps"
+    version = __version__
+    options = {
+        "threads": Option(int, 1, "OpenMP threads (OPENMP package; 1 = plain styles)", min=1),
+        "neighbor_skin_A": Option(float, 2.0, "neighbour-list skin (Å)", min=0.0),
+        "pdamp_steps": Option(int, 1000, "Nosé–Hoover barostat damping (timesteps)", min=1),
+    }
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        from .session import load_library_error
+
+        return load_library_error()
+
+    def cg_simulation(self, system: CGSystem, protocol: MDProtocol) -> Simulation:
+        from .cg import LammpsCGSimulation
+
+        return LammpsCGSimulation(system, protocol, self.opts)
+
+
+@hookimpl
+def mobcg_engines():
+    return [LammpsEngine]
