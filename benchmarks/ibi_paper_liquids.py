@@ -127,7 +127,7 @@ def main() -> None:
                        ("D_CG", "D_CG", ".2f"), ("± D", "D_CG_err", ".2f"), ("D_CG/D_AA", "acceleration", ".2f")])
     for row in rows:
         row.pop("g_md", None)
-    write_json("ibi_paper_liquids" + ("_pc" if args.pressure_correction else ""),
+    write_json("ibi_paper_liquids_" + "_".join(args.liquids) + ("_pc" if args.pressure_correction else ""),
                {"engine": args.engine, "threads": args.threads, "args": vars(args), "rows": rows,
                 "votca_anchor": {"liquid": "234TriMePe", "wall_s": 639, "iterations": 30, "eps_first": 0.0153,
                                  "eps_final": 0.00059, "D_CG": 6.85, "acceleration": 5.7, "P_atm": 478}})

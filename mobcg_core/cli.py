@@ -2,6 +2,7 @@
 
     mobcg run FILE.toml        run (or resume) the stages the file asks for
     mobcg check FILE.toml      validate the file only
+    mobcg bench FILE.toml      the file's CG system on every engine: speed and physics
     mobcg plugins [--json]     list installed plugins and whether they are usable
     mobcg --version
 
@@ -32,9 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="TOML run file")
     check = sub.add_parser("check", help="validate a run file")
     check.add_argument("file", help="TOML run file")
+    bench = sub.add_parser("bench", help="run the file's CG system on several engines: speed and physics")
+    bench.add_argument("file", help="TOML run file")
+    bench.add_argument("--engines", default="", help="comma-separated engine names (default: all installed)")
+    bench.add_argument("--liquid", default=None, help="liquid to use (default: the first)")
+    bench.add_argument("--table", default=None, help="LAMMPS/VOTCA table file instead of the derived potential")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
-    for s in (run, check, plugins):
+    for s in (run, check, plugins, bench):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -77,7 +83,23 @@ def cmd_run(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins}
+def cmd_bench(args) -> int:
+    from .bench import print_bench, run_bench
+    from .config import load_config
+    from .pipeline import Study
+    from .plugins import registry
+    from .progress import Reporter
+
+    cfg = load_config(args.file)
+    study = Study(cfg, registry(), Reporter(quiet=args.quiet))
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()] or registry().names("engine")
+    result = run_bench(study, engines, args.liquid, args.table)
+    print_bench(result, study.reporter.console)
+    study.reporter.info(f"wrote {study.out_dir / 'bench.json'}")
+    return 0 if result["agree"] else 1
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

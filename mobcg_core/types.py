@@ -94,8 +94,9 @@ class MDProtocol:
         report_interval_ps: spacing of the frames handed back (ps); 0 for none.
         friction_per_ps: thermostat coupling (1/ps): Langevin friction, or the
             Nosé–Hoover collision frequency.
-        thermostat: ``"langevin"`` (robust, perturbs dynamics by its friction) or
-            ``"nose_hoover"`` (deterministic dynamics; use it when measuring D).
+        thermostat: ``"langevin"`` (robust, perturbs dynamics by its friction),
+            ``"nose_hoover"`` (deterministic dynamics; use it when measuring D) or
+            ``"none"`` (NVE, for energy-conservation checks).
         seed: random seed for velocities and the thermostat.
     """
 

@@ -101,3 +101,20 @@ def test_pressure_of_dilute_gas_is_ideal(engine):
 
     ideal_bar = 100 / box**3 * BOLTZMANN_KJMOL_K * 300.0 / 0.0602214076
     assert p == pytest.approx(ideal_bar, rel=0.1)
+
+
+def test_nve_conserves_energy_for_a_smooth_potential(engine):
+    """A smooth, force-shifted LJ fluid in NVE: drift far below 0.02 kT/bead/ns at 5 fs."""
+    from mobcg_core.timestep import energy_drift
+
+    box = (200 / (0.7 / SIGMA**3)) ** (1 / 3)
+    lj = lj_potential(SIGMA, EPS, 2.5 * SIGMA)
+    f_shift = lj.f_kjmol_nm - lj.f_kjmol_nm[-1]  # force-shifted: F(r_c) = 0
+    u_shift = lj.u_kjmol - lj.u_kjmol[-1] + lj.f_kjmol_nm[-1] * (lj.r_nm - lj.r_nm[-1])
+    from mobcg_core.types import PairPotential
+
+    smooth = PairPotential(lj.r_nm, u_shift, f_shift)
+    drift = energy_drift(engine, cg_box(200, MASS, box, smooth, seed=2), 120.0, 5.0, duration_ps=20.0)
+    assert drift < 0.02, drift
+    rough = PairPotential(lj.r_nm, u_shift + np.random.default_rng(0).normal(0, 0.5, len(lj.r_nm)))
+    assert energy_drift(engine, cg_box(200, MASS, box, rough, seed=2), 120.0, 5.0, duration_ps=20.0) > 5 * drift

@@ -83,3 +83,17 @@ def test_ibi_recovers_a_lennard_jones_potential(tmp_path, openmm_engine):
     assert np.abs(deviation).max() < 0.25 * eps, deviation
     assert abs(r[well][np.argmin(out.potential.u_kjmol[well])] - 2 ** (1 / 6) * sigma) < 0.03 * sigma
     assert out.info["error"] < 0.2 * out.info["history"][0]["error"]
+
+
+@pytest.mark.parametrize("errors, reason", [
+    ([0.01, 0.005, 0.0005], "converged"),
+    ([0.01, 0.005, 0.006, 0.007, 0.008, 0.009], "diverging"),
+    ([0.01, 0.004] + [0.005, 0.0045, 0.0048, 0.0046, 0.0047, 0.0049], "plateau"),
+    ([0.01, 0.008, 0.006], None),
+])
+def test_stop_rules(errors, reason):
+    ibi = _ibi(tolerance=6e-4, divergence_patience=4, plateau_patience=6)
+    ibi._target_pressure = 1.0
+    history = [{"index": i, "error": e, "pressure_bar": 1.0} for i, e in enumerate(errors)]
+    assert ibi._stop_reason(history) == reason
+

@@ -87,3 +87,18 @@ def test_changed_settings_are_refused_not_mixed(finished_run):
 
 def test_check_and_version():
     assert run_cli("--version").stdout.startswith("mobcg ")
+
+
+def test_bench_compares_engines(finished_run):
+    d, _ = finished_run
+    # long enough for D to be measured to a few per cent on both engines
+    (d / "bench.toml").write_text(TINY.replace("production_ps = 30.0", "production_ps = 120.0"))
+    proc = run_cli("bench", str(d / "bench.toml"), "--engines", "openmm,lammps,hoomd")
+    result = json.loads((d / "out" / "bench.json").read_text())
+    rows = {r["engine"]: r for r in result["rows"]}
+    assert rows["openmm"]["available"] and rows["openmm"]["steps_per_s"] > 0
+    if not rows["hoomd"]["available"]:
+        assert "hoomd" in rows["hoomd"]["reason"]
+    assert rows["lammps"]["available"], rows["lammps"]
+    assert proc.returncode == 0, (proc.stdout, proc.stderr)  # same physics on both engines
+    assert result["agree"] and abs(rows["lammps"]["D"] / rows["openmm"]["D"] - 1) < 0.25

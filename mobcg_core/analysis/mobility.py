@@ -41,7 +41,8 @@ class DiffusionFit:
 
     Attributes:
         d_nm2_ps: mean over axes (nm²/ps).
-        d_err_nm2_ps: standard error from the per-axis spread (nm²/ps).
+        d_err_nm2_ps: standard error (nm²/ps): the larger of the per-axis spread and the
+            spread over three blocks of the run.
         d_axes_nm2_ps: (3,) per-axis values.
         fit_window_ps: (start, end) lag window of the linear fit.
     """
@@ -65,15 +66,32 @@ def fit_diffusion(traj: Trajectory, fit_start: float = 0.1, fit_end: float = 0.5
 
     The window skips the ballistic start and the noisy long lags (few origins).
     """
+    d_axes, window = _axis_slopes(traj, fit_start, fit_end)
+    err = float(np.std(d_axes, ddof=1) / math.sqrt(3))
+    if traj.n_frames >= 3 * n_blocks_min_frames:
+        # Three axes are a weak error estimate; the spread over thirds of the run
+        # (each fitted the same way) is used when it is the larger of the two.
+        thirds = np.array_split(np.arange(traj.n_frames), 3)
+        d_blocks = [np.mean(_axis_slopes(_frames(traj, idx), fit_start, fit_end)[0]) for idx in thirds]
+        err = max(err, float(np.std(d_blocks, ddof=1) / math.sqrt(3)))
+    return DiffusionFit(float(np.mean(d_axes)), err, d_axes, window)
+
+
+n_blocks_min_frames = 20
+
+
+def _frames(traj: Trajectory, idx: np.ndarray) -> Trajectory:
+    return Trajectory(traj.times_ps[idx], traj.positions_nm[idx], traj.box_nm[idx], traj.mass_gmol)
+
+
+def _axis_slopes(traj: Trajectory, fit_start: float, fit_end: float):
     lags, msd = msd_per_axis(traj)
     t_max = lags[-1]
     mask = (lags >= fit_start * t_max) & (lags <= fit_end * t_max)
     if mask.sum() < 3:
         raise ValueError(f"MSD fit window has {mask.sum()} points; run longer or report more often")
     slopes = [np.polyfit(lags[mask], msd[mask, a], 1)[0] for a in range(3)]
-    d_axes = tuple(float(s / 2.0) for s in slopes)
-    return DiffusionFit(float(np.mean(d_axes)), float(np.std(d_axes, ddof=1) / math.sqrt(3)),
-                        d_axes, (float(lags[mask][0]), float(lags[mask][-1])))
+    return tuple(float(s / 2.0) for s in slopes), (float(lags[mask][0]), float(lags[mask][-1]))
 
 
 def yeh_hummer_correction(temperature_K: float, viscosity_mPa_s: float, box_nm: float) -> float:

@@ -134,7 +134,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 def _validate_plugin_table(kind: str, table: Any, out: Problems, base_dir: Path, registry) -> dict:
     if not isinstance(table, dict):
         out.add(kind, f"got {type(table).__name__} (expected a table with a 'name' key)")
-        return {"name": None, "options": {}}
+        return {"name": None, "options": {}, "tables": {}}
     name = table.get("name", SCHEMA[kind].default["name"])
     known = {r.name: r for r in registry.records if r.kind == kind}
     if not isinstance(name, str):
@@ -158,7 +158,7 @@ def _validate_plugin_table(kind: str, table: Any, out: Problems, base_dir: Path,
     options = resolved.get(name, None) if isinstance(name, str) else None
     if options is None and isinstance(name, str) and name in known:
         options = validate({}, known[name].cls.options, out, base_dir, prefix=f"{kind}.{name}")
-    return {"name": name, "options": options or {}}
+    return {"name": name, "options": options or {}, "tables": resolved}
 
 
 def _cross_checks(cfg: dict, out: Problems) -> None:

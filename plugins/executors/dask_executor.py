@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
+from mobcg_core.engine_support import missing_module
 from mobcg_core.hookspecs import Executor, JobResult
 
 from .local import _safe_call
@@ -24,11 +25,7 @@ class DaskExecutor(Executor):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError as exc:
-            return f"dask.distributed is not installed ({exc}); pip install 'mobcg[dask]'"
-        return None
+        return missing_module("distributed", "pip install 'mobcg[dask]'")
 
     def _client(self):
         from distributed import Client, LocalCluster

@@ -7,6 +7,7 @@ the reason, and nothing else is affected.
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
+from mobcg_core.engine_support import missing_module
 from mobcg_core.hookspecs import Engine, Simulation, hookimpl
 from mobcg_core.types import CGSystem, MDProtocol
 
@@ -30,12 +31,8 @@ class HoomdEngine(Engine):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        try:
-            import hoomd  # noqa: F401
-        except ImportError as exc:
-            return (f"hoomd is not importable ({exc}); HOOMD-blue is not on PyPI: install it from "
-                    "conda-forge (conda install -c conda-forge hoomd) or build it from source")
-        return None
+        return missing_module("hoomd", "HOOMD-blue is not on PyPI: install it from conda-forge "
+                                       "(conda install -c conda-forge hoomd) or build it from source")
 
     def cg_simulation(self, system: CGSystem, protocol: MDProtocol) -> Simulation:
         from .cg import HoomdCGSimulation

@@ -8,6 +8,7 @@ import numpy as np
 
 import hoomd
 
+from mobcg_core.engine_support import run_segments
 from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential, Trajectory
@@ -54,7 +55,8 @@ class HoomdCGSimulation(Simulation):
             method = hoomd.md.methods.Langevin(filter=everyone, kT=kT)
             method.gamma["A"] = self.mass * p.friction_per_ps  # drag = m·γ (mass/time)
             return method
-        thermostat = hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps)
+        thermostat = (None if p.thermostat == "none"
+                      else hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps))
         if p.pressure_bar is None:
             return hoomd.md.methods.ConstantVolume(filter=everyone, thermostat=thermostat)
         return hoomd.md.methods.ConstantPressure(filter=everyone, thermostat=thermostat,
@@ -107,27 +109,22 @@ class HoomdCGSimulation(Simulation):
         self.table.params[("A", "A")] = hoomd_table(potential)
 
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        dt = self.protocol.timestep_fs * 1e-3
-        n_steps = int(round(duration_ps / dt))
-        every = max(1, int(round(report_interval_ps / dt))) if report_interval_ps > 0 else n_steps
-        frames, boxes, times, epot, ekin, press = [], [], [], [], [], []
-        done = 0
-        while done < n_steps:
-            chunk = min(every, n_steps - done)
-            self.sim.run(chunk)
-            done += chunk
-            self.time_ps += chunk * dt
-            if report_interval_ps > 0 or done == n_steps:
-                frames.append(self._unwrapped())
-                boxes.append([self.sim.state.box.Lx, self.sim.state.box.Ly, self.sim.state.box.Lz])
-                times.append(self.time_ps)
-                epot.append(self.thermo.potential_energy)
-                ekin.append(self.thermo.kinetic_energy)
-                press.append(self.thermo.pressure / BAR_TO_KJMOL_NM3)
-                if not math.isfinite(epot[-1]):
-                    raise SimulationError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
-        return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.mass,
-                          np.array(epot), np.array(ekin), np.array(press))
+        traj = run_segments(self._step, self._sample, duration_ps, report_interval_ps,
+                            self.protocol.timestep_fs, self.time_ps, self.mass)
+        self.time_ps = float(traj.times_ps[-1])
+        return traj
+
+    def _step(self, n: int) -> None:
+        self.sim.run(n)
+        self.time_ps += n * self.protocol.timestep_fs * 1e-3
+
+    def _sample(self):
+        pe = self.thermo.potential_energy
+        if not math.isfinite(pe):
+            raise SimulationError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
+        box = self.sim.state.box
+        return (self._unwrapped(), [box.Lx, box.Ly, box.Lz], pe, self.thermo.kinetic_energy,
+                self.thermo.pressure / BAR_TO_KJMOL_NM3)
 
     def _unwrapped(self) -> np.ndarray:
         snap = self.sim.state.get_snapshot()

@@ -79,8 +79,10 @@ class IBI(CGMethod):
                 eps = structure_error(g_cg, target, o["error_r_min_nm"], o["error_r_max_nm"])
                 pressure = _mean_pressure(traj)
                 positions = traj.positions_nm[-1]
-                new_pot = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task, history)
-                record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps,
+                self._last_ramp_prediction = None
+                record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
+                new_pot = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task, history + [record])
+                record.update(ramp_predicted_bar=self._last_ramp_prediction,
                               wall_s=time.perf_counter() - t0, sim_s=t_sim)
                 store.save(k, pot, new_pot, g_cg, positions, record)
                 history.append(record)
@@ -128,27 +130,35 @@ class IBI(CGMethod):
         u = pot.u_kjmol + du_table * P.cutoff_switch(r_table, o["cutoff_width_nm"])
         if o["pressure_correction"] and pressure is not None and task.pressure_bar is not None:
             density = task.n_beads / task.box_nm ** 3
-            u = u + self._pressure_ramp(r_table, pressure - task.pressure_bar, kT, g_cg, density)
+            ramp, predicted = self._pressure_ramp(r_table, pressure - task.pressure_bar, kT, g_cg, density, history)
+            u = u + ramp
+            self._last_ramp_prediction = predicted
         u = P.add_core_wall(r_table, u, r_core, kT)
         return PairPotential(r_table, u)
 
-    def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float) -> np.ndarray:
-        """Wang/Reith ramp ΔU = A (1 − r/r_c) whose amplitude comes from the virial.
+    def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float,
+                       history: list[dict]) -> tuple[np.ndarray, float]:
+        """Wang/Reith ramp ΔU = A (1 − r/r_c); the amplitude comes from the virial and adapts.
 
         For this ramp the virial theorem gives ΔP = (2π/3) ρ² (A/r_c) ∫₀^{r_c} r³ g(r) dr,
-        so the amplitude that removes a pressure error ΔP follows from the measured g(r)
-        and density, with no hand-tuned constant.  ``pressure_relaxation`` applies a
-        fraction of it per iteration (the IBI update partly undoes the ramp's effect on
-        structure), and ``pressure_max_kT`` bounds it.
+        so the amplitude that removes a pressure error follows from the measured g(r) and
+        density — no hand-tuned constant.  The IBI update itself shifts the pressure from
+        one iteration to the next (a drift); that drift is measured as the pressure change
+        not explained by the previous ramp (mean of the last three) and corrected for too,
+        so the pressure does not settle at an offset.  Returns (ramp, predicted ΔP).
         """
         o = self.opts
         rc = r[-1]
         mask = g.r_nm <= rc
         moment = float(np.trapezoid(g.r_nm[mask] ** 3 * g.g[mask], g.r_nm[mask]))
-        dp_da_bar_per_kjmol = (2 * np.pi / 3) * density_nm3 ** 2 * moment / rc / BAR_TO_KJMOL_NM3
-        a = -o["pressure_relaxation"] * dp_bar / dp_da_bar_per_kjmol
+        dp_da = (2 * np.pi / 3) * density_nm3 ** 2 * moment / rc / BAR_TO_KJMOL_NM3  # bar per kJ/mol
+        drifts = [b["pressure_bar"] - a["pressure_bar"] - (a.get("ramp_predicted_bar") or 0.0)
+                  for a, b in zip(history[:-1], history[1:]) if a.get("pressure_bar") is not None]
+        drift = float(np.mean(drifts[-3:])) if drifts else 0.0
+        drift = float(np.clip(drift, -abs(dp_bar) - 100.0, abs(dp_bar) + 100.0))
+        a = -(o["pressure_relaxation"] * dp_bar + drift) / dp_da
         a = float(np.clip(a, -o["pressure_max_kT"] * kT, o["pressure_max_kT"] * kT))
-        return a * (1.0 - r / rc)
+        return a * (1.0 - r / rc), a * dp_da
 
     def _should_stop(self, history: list[dict]) -> bool:
         return self._stop_reason(history) is not None

@@ -24,7 +24,7 @@ IBI_OPTIONS = {
     "plateau_patience": Option(int, 6, "stop when the best ε has not improved for this many iterations",
                                min=2),
     "pressure_correction": Option(bool, False, "add a linear ramp driving P to the state pressure"),
-    "pressure_relaxation": Option(float, 0.5, "fraction of the virial-estimated ramp applied per iteration",
+    "pressure_relaxation": Option(float, 0.7, "fraction of the virial-estimated ramp applied per iteration",
                                   min=0.0, max=1.0, exclusive_min=True),
     "pressure_max_kT": Option(float, 0.5, "largest ramp amplitude per iteration (kT)", min=0.0),
     "pressure_tolerance_bar": Option(float, 50.0, "with pressure correction, also stop only when "

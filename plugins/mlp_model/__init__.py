@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mobcg_core.config.schema import Option
+from mobcg_core.engine_support import missing_module
 from mobcg_core.errors import PluginError
 from mobcg_core.hookspecs import Predictor, hookimpl
 
@@ -30,11 +31,7 @@ class MLPPredictor(Predictor):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        try:
-            import torch  # noqa: F401
-        except ImportError as exc:
-            return f"torch is not installed ({exc}); pip install torch"
-        return None
+        return missing_module("torch", "pip install torch")
 
     def train(self, database: Path, model_path: Path, seed: int = 0) -> dict:
         raise PluginError("predictor 'mlp': training needs a database, which the 'database' stage "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
+from mobcg_core.engine_support import missing_module
 from mobcg_core.hookspecs import Engine, Simulation, hookimpl
 from mobcg_core.types import CGSystem, MDProtocol
 
@@ -31,11 +32,7 @@ class OpenMMEngine(Engine):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        try:
-            import openmm  # noqa: F401
-        except ImportError as exc:
-            return f"openmm is not installed ({exc}); pip install openmm"
-        return None
+        return missing_module("openmm", "pip install openmm")
 
     def cg_simulation(self, system: CGSystem, protocol: MDProtocol) -> Simulation:
         from .cg import OpenMMCGSimulation

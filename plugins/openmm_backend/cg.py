@@ -12,9 +12,23 @@ from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 from .common import OpenMMRunner
 
 
+def force_consistent_energy(pot: PairPotential) -> np.ndarray:
+    """U_F(r) = U(r_c) + ∫_r^{r_c} F dr′: the energy whose derivative is the force column.
+
+    OpenMM tabulates energies and differentiates their spline; LAMMPS and HOOMD use the
+    force column.  For tables whose forces are not the derivative of their energies
+    (the paper's ML table: rms difference ~2 kcal/mol/Å) the two give different dynamics
+    (D differed by 15 %), so OpenMM is fed the energy that reproduces the force column.
+    """
+    from scipy.integrate import cumulative_trapezoid
+
+    r, f = pot.r_nm[::-1], pot.f_kjmol_nm[::-1]
+    return pot.u_kjmol[-1] - cumulative_trapezoid(f, r, initial=0.0)[::-1]
+
+
 def _table_function(pot: PairPotential) -> mm.Continuous1DFunction:
-    # OpenMM splines the energies; its force is the spline's derivative.
-    return mm.Continuous1DFunction(pot.u_kjmol.tolist(), float(pot.r_nm[0]), float(pot.r_nm[-1]))
+    return mm.Continuous1DFunction(force_consistent_energy(pot).tolist(), float(pot.r_nm[0]),
+                                   float(pot.r_nm[-1]))
 
 
 class OpenMMCGSimulation(OpenMMRunner, Simulation):
@@ -54,5 +68,5 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
         if grid != self.grid:
             raise ValueError(f"new potential grid {grid} differs from the simulation's {self.grid}")
         fn = self.pair_force.getTabulatedFunction(0)
-        fn.setFunctionParameters(potential.u_kjmol.tolist(), grid[1], grid[2])
+        fn.setFunctionParameters(force_consistent_energy(potential).tolist(), grid[1], grid[2])
         self.pair_force.updateParametersInContext(self.context)

@@ -8,6 +8,7 @@ import numpy as np
 import openmm as mm
 import openmm.unit as u
 
+from mobcg_core.engine_support import run_segments
 from mobcg_core.errors import SimulationError
 from mobcg_core.types import MDProtocol, Trajectory
 
@@ -37,6 +38,8 @@ def make_platform(options: dict) -> tuple[mm.Platform, dict]:
 def make_integrator(protocol: MDProtocol) -> mm.Integrator:
     """Langevin (BAOAB middle scheme) or Nosé–Hoover chain, seeded."""
     dt_ps = protocol.timestep_fs * 1e-3
+    if protocol.thermostat == "none":
+        return mm.VerletIntegrator(dt_ps)
     if protocol.thermostat == "nose_hoover":
         return mm.NoseHooverIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
     integrator = mm.LangevinMiddleIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
@@ -90,28 +93,22 @@ class OpenMMRunner:
         self.context.setVelocitiesToTemperature(self.protocol.temperature_K, _omm_seed(self.protocol.seed, 4))
 
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        dt_ps = self.protocol.timestep_fs * 1e-3
-        n_steps = int(round(duration_ps / dt_ps))
-        every = max(1, int(round(report_interval_ps / dt_ps))) if report_interval_ps > 0 else n_steps
-        frames, boxes, times, epot, ekin, press = [], [], [], [], [], []
-        done = 0
-        while done < n_steps:
-            chunk = min(every, n_steps - done)
-            self._step(chunk)
-            done += chunk
-            self.time_ps += chunk * dt_ps
-            if report_interval_ps > 0 or done == n_steps:
-                state = self.context.getState(getPositions=True, getEnergy=True)
-                e_pot = state.getPotentialEnergy().value_in_unit(_KJ)
-                self._check(e_pot)
-                frames.append(self._com(state.getPositions(asNumpy=True).value_in_unit(_NM)))
-                boxes.append(np.diag(state.getPeriodicBoxVectors(asNumpy=True).value_in_unit(_NM)))
-                times.append(self.time_ps)
-                epot.append(e_pot)
-                ekin.append(state.getKineticEnergy().value_in_unit(_KJ))
-                press.append(self.barostat.computeCurrentPressure(self.context).value_in_unit(u.bar))
-        return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.molecule_mass,
-                          np.array(epot), np.array(ekin), np.array(press))
+        traj = run_segments(self._step, self._sample, duration_ps, report_interval_ps,
+                            self.protocol.timestep_fs, self.time_ps, self.molecule_mass)
+        self.time_ps = float(traj.times_ps[-1])
+        return traj
+
+    def _sample(self):
+        try:
+            state = self.context.getState(getPositions=True, getEnergy=True)
+        except mm.OpenMMException as exc:
+            self._fail(exc)
+        e_pot = state.getPotentialEnergy().value_in_unit(_KJ)
+        self._check(e_pot)
+        return (self._com(state.getPositions(asNumpy=True).value_in_unit(_NM)),
+                np.diag(state.getPeriodicBoxVectors(asNumpy=True).value_in_unit(_NM)), e_pot,
+                state.getKineticEnergy().value_in_unit(_KJ),
+                self.barostat.computeCurrentPressure(self.context).value_in_unit(u.bar))
 
     def restart(self, positions_nm: np.ndarray, box_nm: float, seed: int) -> None:
         """Fresh RNG streams from ``seed`` (a context reinitialisation keeps the kernels)."""
@@ -130,7 +127,6 @@ class OpenMMRunner:
         values = []
         for _ in range(n_samples):
             self._step(max(1, int(round(interval_ps / dt_ps))))
-            self.time_ps += interval_ps
             values.append(self.barostat.computeCurrentPressure(self.context).value_in_unit(u.bar))
         self._check(float(np.mean(values)))
         return float(np.mean(values))
@@ -149,10 +145,14 @@ class OpenMMRunner:
     def _step(self, n: int) -> None:
         try:
             self.integrator.step(n)
+            self.time_ps += n * self.protocol.timestep_fs * 1e-3
         except mm.OpenMMException as exc:
-            if "nan" in str(exc).lower():
-                self._check(float("nan"))
-            raise SimulationError(f"OpenMM failed at t = {self.time_ps:.3f} ps: {exc}")
+            self._fail(exc)
+
+    def _fail(self, exc: Exception):
+        if "nan" in str(exc).lower():
+            self._check(float("nan"))
+        raise SimulationError(f"OpenMM failed at t = {self.time_ps:.3f} ps: {exc}")
 
     def _check(self, energy_kjmol: float) -> None:
         if not math.isfinite(energy_kjmol):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mobcg_core.engine_support import run_segments
 from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.tables import write_lammps_table
@@ -88,7 +89,9 @@ class LammpsCGSimulation(Simulation):
         if p.pressure_bar is not None:
             p_atm = p.pressure_bar / ATM_TO_BAR
             barostat = f" iso {p_atm!r} {p_atm!r} {o.get('pdamp_steps', 1000) * p.timestep_fs!r}"
-        if p.thermostat == "nose_hoover":
+        if p.thermostat == "none":
+            self._cmd(f"fix md all {'nph' + barostat if barostat else 'nve'}")
+        elif p.thermostat == "nose_hoover":
             style = "npt" if barostat else "nvt"
             self._cmd(f"fix md all {style} temp {T!r} {T!r} {tdamp!r}{barostat}")
         else:
@@ -138,38 +141,27 @@ class LammpsCGSimulation(Simulation):
                                       "lower the timestep or check the potential")
             raise SimulationError(f"LAMMPS run failed: {text}")
         self._first_run = False
+        self.time_ps += n_steps * self.protocol.timestep_fs * 1e-3
 
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        dt_ps = self.protocol.timestep_fs * 1e-3
-        n_steps = int(round(duration_ps / dt_ps))
-        every = max(1, int(round(report_interval_ps / dt_ps))) if report_interval_ps > 0 else n_steps
-        frames, boxes, times, epot, ekin, press = [], [], [], [], [], []
-        done = 0
-        while done < n_steps:
-            chunk = min(every, n_steps - done)
-            self._run(chunk)
-            done += chunk
-            self.time_ps += chunk * dt_ps
-            if report_interval_ps > 0 or done == n_steps:
-                pe = self.lmp.get_thermo("pe") * KCAL_TO_KJ
-                if not math.isfinite(pe):
-                    raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {pe}); "
-                                          "lower the timestep or check the potential")
-                frames.append(self._unwrapped_nm())
-                boxes.append(self._box_nm())
-                times.append(self.time_ps)
-                epot.append(pe)
-                ekin.append(self.lmp.get_thermo("ke") * KCAL_TO_KJ)
-                press.append(self.lmp.get_thermo("press") * ATM_TO_BAR)
-        return Trajectory(np.array(times), np.array(frames), np.array(boxes), self.mass,
-                          np.array(epot), np.array(ekin), np.array(press))
+        traj = run_segments(self._run, self._sample, duration_ps, report_interval_ps,
+                            self.protocol.timestep_fs, self.time_ps, self.mass)
+        self.time_ps = float(traj.times_ps[-1])
+        return traj
+
+    def _sample(self):
+        pe = self.lmp.get_thermo("pe") * KCAL_TO_KJ
+        if not math.isfinite(pe):
+            raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {pe}); "
+                                  "lower the timestep or check the potential")
+        return (self._unwrapped_nm(), self._box_nm(), pe, self.lmp.get_thermo("ke") * KCAL_TO_KJ,
+                self.lmp.get_thermo("press") * ATM_TO_BAR)
 
     def pressure_bar(self, n_samples: int = 20, interval_ps: float = 0.5) -> float:
         steps = max(1, int(round(interval_ps / (self.protocol.timestep_fs * 1e-3))))
         values = []
         for _ in range(n_samples):
             self._run(steps)
-            self.time_ps += steps * self.protocol.timestep_fs * 1e-3
             values.append(self.lmp.get_thermo("press") * ATM_TO_BAR)
         return float(np.mean(values))
 

@@ -1,0 +1,51 @@
+"""Helpers engine plugins share: segmented runs with frame reporting, availability checks."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+import numpy as np
+
+from .types import Trajectory
+
+# One reported frame: (positions_nm (N, 3), box_nm (3,), E_pot kJ/mol, E_kin kJ/mol, P bar or None)
+Frame = tuple[np.ndarray, np.ndarray, float, float, float | None]
+
+
+def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], duration_ps: float,
+                 report_interval_ps: float, timestep_fs: float, start_time_ps: float,
+                 mass_gmol: float) -> Trajectory:
+    """Advance ``duration_ps`` by calling ``step(n_steps)`` and ``sample()`` every report interval.
+
+    With ``report_interval_ps <= 0`` only the final frame is sampled.  ``sample`` should
+    raise :class:`~mobcg_core.errors.SimulationError` when the state is not finite.
+    """
+    dt_ps = timestep_fs * 1e-3
+    n_steps = int(round(duration_ps / dt_ps))
+    every = max(1, int(round(report_interval_ps / dt_ps))) if report_interval_ps > 0 else max(n_steps, 1)
+    frames, times = [], []
+    done = 0
+    while done < n_steps:
+        chunk = min(every, n_steps - done)
+        step(chunk)
+        done += chunk
+        if report_interval_ps > 0 or done == n_steps:
+            frames.append(sample())
+            times.append(start_time_ps + done * dt_ps)
+    if not frames:
+        frames.append(sample())
+        times.append(start_time_ps)
+    pos, box, epot, ekin, press = zip(*frames)
+    pressure = None if any(p is None for p in press) else np.array(press, dtype=float)
+    return Trajectory(np.array(times), np.array(pos), np.array(box, dtype=float), mass_gmol,
+                      np.array(epot, dtype=float), np.array(ekin, dtype=float), pressure)
+
+
+def missing_module(module: str, hint: str) -> str | None:
+    """None if ``module`` imports, else a one-line reason ending with ``hint``."""
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        return f"{module} is not importable ({exc}); {hint}"
+    return None
