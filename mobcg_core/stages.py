@@ -187,7 +187,7 @@ def write_summary(study) -> dict[str, Any]:
                             if k != "inputs_hash" and not isinstance(v, (list, dict))})
         rows.append(row)
     atomic_write_json(study.out_dir / "summary.json", rows)
-    cols = [("liquid", "liquid"), ("cg_method", "coarse_grain.iterations"), ("ε (IBI)", "coarse_grain.error"),
+    cols = [("liquid", "liquid"), ("iterations", "coarse_grain.iterations"), ("ε (IBI)", "coarse_grain.error"),
             ("D_CG [1e-9 m²/s]", "cg_md.D_CG_1e9_m2_s"), ("±", "cg_md.D_CG_err_1e9_m2_s"),
             ("D_AA", "cg_md.D_AA_1e9_m2_s"), ("D_CG/D_AA", "cg_md.acceleration"),
             ("ρ [g/cm³]", "cg_md.density_g_cm3"), ("ε (CG MD)", "cg_md.structure_error"),

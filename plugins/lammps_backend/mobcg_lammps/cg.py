@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ class LammpsCGSimulation(Simulation):
         self.mass = system.mass_gmol
         self.n = system.n_beads
         self.tmp = Path(tempfile.mkdtemp(prefix="mobcg-lammps-"))
+        # the table file's folder goes with this object even if close() is never called
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.tmp, True)
         self.lmp = new_lammps()
         pot = system.potential
         self.grid = (len(pot.r_nm), float(pot.r_nm[0]), pot.cutoff_nm)
@@ -167,7 +170,7 @@ class LammpsCGSimulation(Simulation):
 
     def close(self) -> None:
         self.lmp.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._cleanup()
 
     # ------------------------------------------------------------- helpers
     def _order(self) -> np.ndarray:
