@@ -13,7 +13,7 @@ from .hookspecs import CGTask
 from .io import atomic_save_npz, atomic_write_json, atomic_write_text
 from .molecules import molar_mass_gmol
 from .systems import cg_box
-from .tables import read_rdf_file, write_gromacs_table, write_lammps_table
+from .tables import read_lammps_table, read_rdf_file, write_gromacs_table, write_lammps_table
 from .errors import MobcgError
 from .types import MDProtocol, PairPotential, RDF
 
@@ -89,6 +89,8 @@ def stage_coarse_grain(study, liquid: dict) -> dict:
     done = study.cached(d / "coarse_grain.json", inputs)
     if done:
         return done
+    if liquid["potential_file"]:
+        return study.store(d / "coarse_grain.json", inputs, _potential_from_file(study, liquid))
     info, target = load_target(study, liquid)
     cg = study.cfg["cg"]
     task = CGTask(name=liquid["name"], target=target, mass_gmol=info["mass_gmol"], n_beads=info["n_beads"],
@@ -106,6 +108,20 @@ def stage_coarse_grain(study, liquid: dict) -> dict:
     summary["wall_s"] = round(time.perf_counter() - t0, 2)
     study.reporter.info(f"  {liquid['name']}: {_describe(summary)}")
     return study.store(d / "coarse_grain.json", inputs, summary)
+
+
+def _potential_from_file(study, liquid: dict) -> dict:
+    """A given table, cut at cg.cutoff_nm; it must reach that far."""
+    path, rc = liquid["potential_file"], study.cfg["cg"]["cutoff_nm"]
+    pot = read_lammps_table(path)
+    if pot.cutoff_nm < rc - 1e-6:
+        raise MobcgError(f"{path}: the table ends at {pot.cutoff_nm:.4f} nm, before cg.cutoff_nm = {rc} nm; "
+                         "lower cg.cutoff_nm or extend the table")
+    keep = pot.r_nm <= rc + 1e-9
+    pot = PairPotential(pot.r_nm[keep], pot.u_kjmol[keep], pot.f_kjmol_nm[keep])
+    save_potential(study.liquid_dir(liquid), pot)
+    study.reporter.info(f"  {liquid['name']}: potential read from {path} (cut at {pot.cutoff_nm:.4f} nm)")
+    return {"source": path, "cutoff_nm": pot.cutoff_nm}
 
 
 def save_potential(d, pot: PairPotential) -> None:

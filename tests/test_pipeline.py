@@ -102,3 +102,16 @@ def test_bench_compares_engines(finished_run):
     assert rows["lammps"]["available"], rows["lammps"]
     assert proc.returncode == 0, (proc.stdout, proc.stderr)  # same physics on both engines
     assert result["agree"] and abs(rows["lammps"]["D"] / rows["openmm"]["D"] - 1) < 0.25
+
+
+def test_potential_file_must_reach_the_cutoff(tmp_path):
+    """A user table shorter than cg.cutoff_nm is a clear error, not a silent truncation."""
+    r = [0.05 * i for i in range(1, 21)]  # 0.05–1.0 nm
+    lines = ["SHORT", f"N {len(r)} R {r[0] * 10:.4f} {r[-1] * 10:.4f}", ""]
+    lines += [f"{i + 1} {x * 10:.4f} {1.0 / x:.6f} {1.0 / x**2 / 10:.6f}" for i, x in enumerate(r)]
+    (tmp_path / "short.table").write_text("\n".join(lines) + "\n")
+    run_file = tmp_path / "run.toml"
+    run_file.write_text(TINY.replace('density_g_cm3 = 0.7332', 'density_g_cm3 = 0.7332\npotential_file = "short.table"'))
+    proc = run_cli("run", str(run_file))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "ends at 1.0000 nm, before cg.cutoff_nm = 1.5" in proc.stderr

@@ -89,6 +89,8 @@ LIQUID = {
     "n_molecules": Option(int, 1000, "molecules in the box", min=2, max=10_000_000),
     "rdf_file": Option(str, "", "target centre-of-mass g(r): two columns r, g(r); empty: run all-atom MD",
                        is_file=True),
+    "potential_file": Option(str, "", "LAMMPS/VOTCA table (Å, kcal/mol) to use as the CG potential "
+                             "instead of deriving one with the cg_method", is_file=True),
     "forcefield_seed": Option(int, -1, "all-atom bonded parameters: -1 published OPLS-AA, else the seed "
                               "of a synthetic draw", min=-1),
     "rdf_r_unit": Option(str, "auto", "unit of r in rdf_file ('auto' reads the header)",
