@@ -42,6 +42,18 @@ def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], durat
                       np.array(epot, dtype=float), np.array(ekin, dtype=float), pressure)
 
 
+class SegmentedRun:
+    """Mixin giving a :class:`~mobcg_core.hookspecs.Simulation` its ``run``.
+
+    The engine provides ``protocol``, ``mass_gmol``, ``time_ps``, ``_step(n_steps)``
+    (advances and adds to ``time_ps``) and ``_sample()`` (one :data:`Frame`).
+    """
+
+    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
+        return run_segments(self._step, self._sample, duration_ps, report_interval_ps,
+                            self.protocol.timestep_fs, self.time_ps, self.mass_gmol)
+
+
 def missing_module(module: str, hint: str) -> str | None:
     """None if ``module`` imports, else a one-line reason ending with ``hint``."""
     try:

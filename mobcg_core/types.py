@@ -109,15 +109,6 @@ class MDProtocol:
     seed: int = 0
     thermostat: str = "langevin"
 
-    @property
-    def n_steps(self) -> int:
-        return int(round(self.duration_ps * 1000.0 / self.timestep_fs))
-
-    @property
-    def report_every_steps(self) -> int:
-        if self.report_interval_ps <= 0:
-            return 0
-        return max(1, int(round(self.report_interval_ps * 1000.0 / self.timestep_fs)))
 
 
 @dataclass

@@ -8,10 +8,10 @@ import numpy as np
 
 import hoomd
 
-from mobcg_core.engine_support import run_segments
+from mobcg_core.engine_support import SegmentedRun
 from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import Simulation
-from mobcg_core.types import CGSystem, MDProtocol, PairPotential, Trajectory
+from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 from mobcg_core.units import BOLTZMANN_KJMOL_K
 
 BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
@@ -26,10 +26,10 @@ def hoomd_table(pot: PairPotential) -> dict:
     return dict(r_min=float(pot.r_nm[0]), U=u, F=f)
 
 
-class HoomdCGSimulation(Simulation):
+class HoomdCGSimulation(SegmentedRun, Simulation):
     def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
         self.protocol, self.options = protocol, options
-        self.mass = system.mass_gmol
+        self.mass_gmol = system.mass_gmol
         self.kT = BOLTZMANN_KJMOL_K * protocol.temperature_K
         device = {"CPU": hoomd.device.CPU, "GPU": hoomd.device.GPU,
                   "auto": hoomd.device.auto_select}[options["device"]]()
@@ -53,7 +53,7 @@ class HoomdCGSimulation(Simulation):
         everyone = hoomd.filter.All()
         if p.pressure_bar is None and p.thermostat == "langevin":
             method = hoomd.md.methods.Langevin(filter=everyone, kT=kT)
-            method.gamma["A"] = self.mass * p.friction_per_ps  # drag = m·γ (mass/time)
+            method.gamma["A"] = self.mass_gmol * p.friction_per_ps  # drag = m·γ (mass/time)
             return method
         thermostat = (None if p.thermostat == "none"
                       else hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps))
@@ -73,7 +73,7 @@ class HoomdCGSimulation(Simulation):
                 snap.particles.N = len(pos)
                 snap.particles.types = ["A"]
                 snap.particles.typeid[:] = 0
-                snap.particles.mass[:] = self.mass
+                snap.particles.mass[:] = self.mass_gmol
             snap.particles.position[:] = wrapped
             snap.particles.image[:] = np.floor(pos / box_nm).astype(int)
         if fresh:
@@ -107,12 +107,6 @@ class HoomdCGSimulation(Simulation):
         if grid != self.grid:
             raise ValueError(f"new potential grid {grid} differs from the simulation's {self.grid}")
         self.table.params[("A", "A")] = hoomd_table(potential)
-
-    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        traj = run_segments(self._step, self._sample, duration_ps, report_interval_ps,
-                            self.protocol.timestep_fs, self.time_ps, self.mass)
-        self.time_ps = float(traj.times_ps[-1])
-        return traj
 
     def _step(self, n: int) -> None:
         self.sim.run(n)

@@ -79,10 +79,10 @@ class IBI(CGMethod):
                 eps = structure_error(g_cg, target, o["error_r_min_nm"], o["error_r_max_nm"])
                 pressure = _mean_pressure(traj)
                 positions = traj.positions_nm[-1]
-                self._last_ramp_prediction = None
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
-                new_pot = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task, history + [record])
-                record.update(ramp_predicted_bar=self._last_ramp_prediction,
+                new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
+                                                  history + [record])
+                record.update(ramp_predicted_bar=predicted,
                               wall_s=time.perf_counter() - t0, sim_s=t_sim)
                 store.save(k, pot, new_pot, g_cg, positions, record)
                 history.append(record)
@@ -117,7 +117,9 @@ class IBI(CGMethod):
         return float(o["run_ps_max"] - frac * (o["run_ps_max"] - o["run_ps_min"]))
 
     def _update(self, pot: PairPotential, g_cg: RDF, target: RDF, r_table: np.ndarray, r_core: float,
-                kT: float, pressure: float | None, task: CGTask, history: list[dict]) -> PairPotential:
+                kT: float, pressure: float | None, task: CGTask,
+                history: list[dict]) -> tuple[PairPotential, float | None]:
+        """The next potential and the pressure change its ramp is predicted to make (bar)."""
         o = self.opts
         both = (g_cg.g > P.G_FLOOR) & (target.g > P.G_FLOOR)
         du = np.zeros_like(g_cg.g)
@@ -132,9 +134,10 @@ class IBI(CGMethod):
             density = task.n_beads / task.box_nm ** 3
             ramp, predicted = self._pressure_ramp(r_table, pressure - task.pressure_bar, kT, g_cg, density, history)
             u = u + ramp
-            self._last_ramp_prediction = predicted
+        else:
+            predicted = None
         u = P.add_core_wall(r_table, u, r_core, kT)
-        return PairPotential(r_table, u)
+        return PairPotential(r_table, u), predicted
 
     def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float,
                        history: list[dict]) -> tuple[np.ndarray, float]:

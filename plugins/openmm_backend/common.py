@@ -8,9 +8,9 @@ import numpy as np
 import openmm as mm
 import openmm.unit as u
 
-from mobcg_core.engine_support import run_segments
+from mobcg_core.engine_support import SegmentedRun
 from mobcg_core.errors import SimulationError
-from mobcg_core.types import MDProtocol, Trajectory
+from mobcg_core.types import MDProtocol
 
 _NM = u.nanometer
 _KJ = u.kilojoule_per_mole
@@ -47,7 +47,7 @@ def make_integrator(protocol: MDProtocol) -> mm.Integrator:
     return integrator
 
 
-class OpenMMRunner:
+class OpenMMRunner(SegmentedRun):
     """Builds the context and runs it, handing back centre-of-mass frames.
 
     Args:
@@ -64,7 +64,7 @@ class OpenMMRunner:
                  molecule_atoms: np.ndarray | None, molecule_mass_gmol: float):
         self.protocol = protocol
         self.molecule_atoms = molecule_atoms
-        self.molecule_mass = molecule_mass_gmol
+        self.mass_gmol = molecule_mass_gmol
         masses = np.array([system.getParticleMass(i).value_in_unit(u.dalton) for i in range(system.getNumParticles())])
         self.atom_masses = masses
         # A barostat is always present: at frequency 0 it only measures pressure (NVT).
@@ -91,12 +91,6 @@ class OpenMMRunner:
         mm.LocalEnergyMinimizer.minimize(self.context, 10.0, max_iterations)
         self._check(self.context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(_KJ))
         self.context.setVelocitiesToTemperature(self.protocol.temperature_K, _omm_seed(self.protocol.seed, 4))
-
-    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        traj = run_segments(self._step, self._sample, duration_ps, report_interval_ps,
-                            self.protocol.timestep_fs, self.time_ps, self.molecule_mass)
-        self.time_ps = float(traj.times_ps[-1])
-        return traj
 
     def _sample(self):
         try:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from mobcg_core.engine_support import run_segments
+from mobcg_core.engine_support import SegmentedRun
 from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.tables import write_lammps_table
-from mobcg_core.types import CGSystem, MDProtocol, PairPotential, Trajectory
+from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 from mobcg_core.units import ANGSTROM_PER_NM, ATM_TO_BAR, KCAL_TO_KJ
 
 from .session import new_lammps
@@ -26,10 +26,10 @@ from .session import new_lammps
 _A = ANGSTROM_PER_NM
 
 
-class LammpsCGSimulation(Simulation):
+class LammpsCGSimulation(SegmentedRun, Simulation):
     def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
         self.protocol, self.options = protocol, options
-        self.mass = system.mass_gmol
+        self.mass_gmol = system.mass_gmol
         self.n = system.n_beads
         self.tmp = Path(tempfile.mkdtemp(prefix="mobcg-lammps-"))
         # the table file's folder goes with this object even if close() is never called
@@ -42,7 +42,7 @@ class LammpsCGSimulation(Simulation):
         box_a = system.box_nm * _A
         cmds = ["units real", "atom_style atomic", "boundary p p p", "atom_modify map array sort 0 0.0",
                 f"region box block 0 {box_a!r} 0 {box_a!r} 0 {box_a!r}", "create_box 1 box",
-                f"mass 1 {self.mass!r}"]
+                f"mass 1 {self.mass_gmol!r}"]
         if options.get("threads", 1) > 1:
             cmds = [f"package omp {options['threads']}", "suffix omp"] + cmds
         self._cmd(*cmds)
@@ -133,7 +133,7 @@ class LammpsCGSimulation(Simulation):
         self._cmd(self._pair_coeff())
         self._first_run = True
 
-    def _run(self, n_steps: int) -> None:
+    def _step(self, n_steps: int) -> None:
         # "pre no" skips set-up LAMMPS already did; anything changed since forces a full one.
         try:
             self.lmp.command(f"run {n_steps} pre {'yes' if self._first_run else 'no'} post no")
@@ -145,12 +145,6 @@ class LammpsCGSimulation(Simulation):
             raise SimulationError(f"LAMMPS run failed: {text}")
         self._first_run = False
         self.time_ps += n_steps * self.protocol.timestep_fs * 1e-3
-
-    def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
-        traj = run_segments(self._run, self._sample, duration_ps, report_interval_ps,
-                            self.protocol.timestep_fs, self.time_ps, self.mass)
-        self.time_ps = float(traj.times_ps[-1])
-        return traj
 
     def _sample(self):
         pe = self.lmp.get_thermo("pe") * KCAL_TO_KJ
@@ -164,7 +158,7 @@ class LammpsCGSimulation(Simulation):
         steps = max(1, int(round(interval_ps / (self.protocol.timestep_fs * 1e-3))))
         values = []
         for _ in range(n_samples):
-            self._run(steps)
+            self._step(steps)
             values.append(self.lmp.get_thermo("press") * ATM_TO_BAR)
         return float(np.mean(values))
 
