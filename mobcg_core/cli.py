@@ -4,6 +4,10 @@
     mobcg check FILE.toml      validate the file only
     mobcg bench FILE.toml      the file's CG system on every engine: speed and physics
     mobcg plugins [--json]     list installed plugins and whether they are usable
+    mobcg db info FILE.h5      what a sample database holds (--json)
+    mobcg db merge OUT IN...   merge databases (rows with a known key are skipped)
+    mobcg db export FILE DIR   flat text files (Å, kcal/mol): g(r), LAMMPS tables, samples.tsv
+    mobcg db plot FILE PNG     distributions of mass, D_CG, g(r) and U(r)
     mobcg --version
 
 User errors print one line per problem and exit 2 (configuration) or 1 (a failed
@@ -40,7 +44,23 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--table", default=None, help="LAMMPS/VOTCA table file instead of the derived potential")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
-    for s in (run, check, plugins, bench):
+    db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
+    dbs = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    d_info = dbs.add_parser("info", help="counts, grids, ranges, failures")
+    d_info.add_argument("file")
+    d_info.add_argument("--json", action="store_true", help="machine-readable output")
+    d_merge = dbs.add_parser("merge", help="merge databases into OUT")
+    d_merge.add_argument("out")
+    d_merge.add_argument("inputs", nargs="+")
+    d_export = dbs.add_parser("export", help="flat text export (paper units: Å, kcal/mol)")
+    d_export.add_argument("file")
+    d_export.add_argument("dir")
+    d_export.add_argument("--rows", default=None, help="a slice of sample rows, e.g. 0:100")
+    d_export.add_argument("--molecule", default=None, help="only this molecule's samples")
+    d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
+    d_plot.add_argument("file")
+    d_plot.add_argument("png")
+    for s in (run, check, plugins, bench, db, d_info, d_merge, d_export, d_plot):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -99,7 +119,36 @@ def cmd_bench(args) -> int:
     return 0 if result["agree"] else 1
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench}
+def _slice(text: str | None) -> slice | None:
+    if not text:
+        return None
+    try:
+        parts = [int(p) if p else None for p in text.split(":")]
+    except ValueError:
+        raise MobcgError(f"--rows {text!r}: expected START:STOP (e.g. 0:100)") from None
+    return slice(*parts) if len(parts) > 1 else slice(parts[0], parts[0] + 1)
+
+
+def cmd_db(args) -> int:
+    from .database import ops
+
+    if args.db_command == "info":
+        data = ops.info(args.file)
+        if args.json:
+            print(json.dumps(data, indent=2))
+        else:
+            for k, v in data.items():
+                print(f"{k:>20}: {json.dumps(v)}")
+    elif args.db_command == "merge":
+        print(json.dumps(ops.merge(args.out, args.inputs)))
+    elif args.db_command == "export":
+        print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
+    else:
+        print(ops.plot(args.file, args.png))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "db": cmd_db}
 
 
 def main(argv: list[str] | None = None) -> int:

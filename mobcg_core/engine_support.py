@@ -61,3 +61,20 @@ def missing_module(module: str, hint: str) -> str | None:
     except ImportError as exc:
         return f"{module} is not importable ({exc}); {hint}"
     return None
+
+
+THREADS_ENV = "MOBCG_THREADS"
+
+
+def executor_threads() -> int:
+    """CPU threads an executor gives each job (env ``MOBCG_THREADS``); 0 when not set.
+
+    Engines use it when their own thread option is left at 0 (automatic), so that
+    N parallel jobs on one machine share its cores instead of each taking all.
+    """
+    import os
+
+    try:
+        return max(int(os.environ.get(THREADS_ENV, "0")), 0)
+    except ValueError:
+        return 0

@@ -207,19 +207,39 @@ class CGMethod(Plugin):
 
 
 # -------------------------------------------------------------------- predictor
+@dataclass
+class Prediction:
+    """A predicted potential, its uncertainty (kJ/mol, on the same grid; None if the
+    predictor has none) and a summary for the record."""
+
+    potential: PairPotential
+    uncertainty_kjmol: Any = None
+    info: dict = field(default_factory=dict)
+
+
 class Predictor(Plugin):
     """Learns U(r) from (bead mass, g(r), D) samples of a database."""
 
     kind = "predictor"
 
     @abstractmethod
-    def train(self, database: Path, model_path: Path, seed: int = 0) -> dict:
-        """Train on an HDF5 database, write one model file, return metrics."""
+    def train(self, database: Path, model_path: Path, seed: int = 0,
+              progress: Callable[[int, int, str], None] | None = None) -> dict:
+        """Train on an HDF5 database (see ``mobcg_core.database``), write one model file at
+        ``model_path``, return metrics (JSON-able)."""
 
     @abstractmethod
-    def predict(self, model_path: Path, mass_gmol: float, rdf: RDF,
-                diffusion_nm2_ps: float) -> PairPotential:
-        """Predict the CG potential of a liquid from its mass, g(r) and D."""
+    def predict(self, model_path: Path, mass_gmol: float, rdf: RDF, diffusion_nm2_ps: float,
+                table_r_nm=None) -> Prediction:
+        """Predict the CG potential of a liquid from its bead mass (g/mol), g(r) and D (nm²/ps).
+
+        ``table_r_nm``: the study's table grid (nm); a model made for another grid
+        must refuse with a one-line error rather than interpolate silently.
+        """
+
+    def check_model(self, model_path: Path, table_r_nm) -> None:
+        """Raise a one-line error if the model file cannot serve this study (checked
+        before any stage runs, so a mismatch does not waste the stages before it)."""
 
 
 # --------------------------------------------------------------------- executor

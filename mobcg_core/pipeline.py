@@ -9,6 +9,8 @@ Output directory layout::
     OUT/liquids/NAME/potential.npz|.table|.xvg   the CG potential (core, LAMMPS, GROMACS)
     OUT/liquids/NAME/coarse_grain.json     the CG method's summary
     OUT/liquids/NAME/cg_md.json|.npz       D_CG, density, g(r) error, acceleration factor
+    OUT/database.h5 (+ .pending/ journal)  synthetic samples (stage database; see mobcg_core.database)
+    OUT/database.json                      counts and cost of the last database stage
 
 A stage result records the hash of the settings it was made with: a rerun skips
 finished work and refuses to mix results made with other settings.
@@ -60,19 +62,38 @@ class Study:
         return versions
 
     def run(self) -> dict[str, Any]:
+        from .config.runfile import STUDY_STAGES
         from .stages import STAGE_FUNCTIONS, write_summary
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
         self.reporter.info(f"mobcg: output in {self.out_dir}")
+        self._preflight()
         for stage in self.cfg["run"]["stages"]:
             t0 = time.perf_counter()
             self.reporter.info(f"[bold]stage {stage}[/bold]")
-            summary = {}
-            for liquid in self.cfg["liquids"]:
-                summary[liquid["name"]] = STAGE_FUNCTIONS[stage](self, liquid)
+            if stage in STUDY_STAGES:
+                summary = STAGE_FUNCTIONS[stage](self)
+            else:
+                summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
+            if stage == "validate":
+                from .report import write_validation
+
+                write_validation(self)
             manifest.stage_done(stage, time.perf_counter() - t0, summary)
         return write_summary(self)
+
+    def _preflight(self) -> None:
+        """Checks that would otherwise fail late, after hours of earlier stages."""
+        stages = self.cfg["run"]["stages"]
+        if "predict" in stages or "validate" in stages:
+            from .ml_stages import model_path
+            from .potentials import table_grid
+
+            path = model_path(self)
+            if "train" not in stages:
+                cg = self.cfg["cg"]
+                self.plugin("predictor").check_model(path, table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
 
     # ------------------------------------------------------------ stage cache
     def cached(self, path: Path, inputs: Any) -> dict | None:

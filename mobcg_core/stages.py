@@ -139,40 +139,54 @@ def load_potential(d) -> PairPotential:
 def stage_cg_md(study, liquid: dict) -> dict:
     """CG MD with the derived potential: D_CG, density, structure error, D_CG/D_AA."""
     d = study.liquid_dir(liquid)
-    cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
-    inputs = {**_cg_system_inputs(study, liquid), "state": state, "engine": study.cfg["engine"],
-              "cg_method": study.cfg["cg_method"], "cg_md": {k: cg[k] for k in _CG_MD_KEYS}, "analysis": an}
+    inputs = {**_cg_system_inputs(study, liquid), "state": study.cfg["state"], "engine": study.cfg["engine"],
+              "cg_method": study.cfg["cg_method"], "cg_md": {k: study.cfg["cg"][k] for k in _CG_MD_KEYS},
+              "analysis": study.cfg["analysis"]}
     done = study.cached(d / "cg_md.json", inputs)
     if done:
         return done
+    result = run_cg_md(study, liquid, load_potential(d), d / "cg_md.npz")
+    study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
+    return study.store(d / "cg_md.json", inputs, result)
+
+
+def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: str | None = None,
+              production_ps: float | None = None) -> dict:
+    """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble and length may be
+    overridden): D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
+    from .analysis import msd_per_axis
+
     info, target = load_target(study, liquid)
-    pot = load_potential(d)
-    seed = study.liquid_seed(liquid) + 17
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=seed,
-                          pressure_bar=state["pressure_bar"] if cg["ensemble"] == "NPT" else None,
+    cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
+    ensemble = ensemble or cg["ensemble"]
+    production_ps = production_ps or cg["production_ps"]
+    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], production_ps,
+                          seed=study.liquid_seed(liquid) + 17,
+                          pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None,
                           friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
     sim = study.plugin("engine").cg_simulation(cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"],
-                                                      pot, seed), protocol)
+                                                      pot, protocol.seed - 17), protocol)
     t0 = time.perf_counter()
-    sim.minimize()
-    sim.run(cg["equilibration_ps"], 0.0)
-    traj = sim.run(cg["production_ps"], cg["report_interval_ps"])
+    try:
+        sim.minimize()
+        sim.run(cg["equilibration_ps"], 0.0)
+        traj = sim.run(production_ps, cg["report_interval_ps"])
+    finally:
+        sim.close()
     wall = time.perf_counter() - t0
-    sim.close()
     pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else None
     g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
     diff = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
     rho, rho_err = density_g_cm3(traj)
-    atomic_save_npz(d / "cg_md.npz", rdf_r_nm=g.r_nm, rdf_g=g.g)
+    lags, msd = msd_per_axis(traj)
+    atomic_save_npz(arrays_path, rdf_r_nm=g.r_nm, rdf_g=g.g, msd_lag_ps=lags, msd_nm2=msd.sum(axis=1))
     d_aa = info.get("diffusion_1e9_m2_s")
-    result = {"D_CG_1e9_m2_s": diff.d_1e9_m2_s, "D_CG_err_1e9_m2_s": diff.d_err_1e9_m2_s,
-              "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
-              "density_g_cm3": rho, "density_err_g_cm3": rho_err, "pressure_bar": pressure,
-              "structure_error": structure_error(g, target), "ensemble": cg["ensemble"],
-              "production_ps": cg["production_ps"], "wall_s": round(wall, 2),
-              "ns_per_day": cg["production_ps"] * 1e-3 / (wall / 86400.0) if wall > 0 else None}
-    study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
-    return study.store(d / "cg_md.json", inputs, result)
+    return {"D_CG_1e9_m2_s": diff.d_1e9_m2_s, "D_CG_err_1e9_m2_s": diff.d_err_1e9_m2_s,
+            "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
+            "density_g_cm3": rho, "density_err_g_cm3": rho_err, "pressure_bar": pressure,
+            "structure_error": structure_error(g, target), "ensemble": ensemble,
+            "production_ps": production_ps, "wall_s": round(wall, 2),
+            "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None}
 
 
 def _describe(result: dict) -> str:
@@ -186,7 +200,23 @@ def _describe(result: dict) -> str:
     return ", ".join(parts)
 
 
-STAGE_FUNCTIONS = {"target": stage_target, "coarse_grain": stage_coarse_grain, "cg_md": stage_cg_md}
+def stage_database(study) -> dict:
+    from .database.generate import stage_database as run
+
+    return run(study)
+
+
+def _ml_stage(name: str):
+    def run(study, *liquid):
+        from . import ml_stages
+
+        return getattr(ml_stages, f"stage_{name}")(study, *liquid)
+    return run
+
+
+STAGE_FUNCTIONS = {"database": stage_database, "train": _ml_stage("train"), "target": stage_target,
+                   "coarse_grain": stage_coarse_grain, "cg_md": stage_cg_md, "predict": _ml_stage("predict"),
+                   "validate": _ml_stage("validate")}
 
 
 def write_summary(study) -> dict[str, Any]:
@@ -194,6 +224,8 @@ def write_summary(study) -> dict[str, Any]:
     from .io import read_json
 
     rows = []
+    if not study.cfg["liquids"]:
+        return {"rows": rows, "markdown": ""}
     for liquid in study.cfg["liquids"]:
         d = study.liquid_dir(liquid)
         row: dict[str, Any] = {"liquid": liquid["name"]}

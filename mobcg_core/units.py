@@ -33,3 +33,8 @@ def box_length_nm(n_molecules: int, mass_gmol: float, density_gcm3: float) -> fl
 def diffusion_to_1e9_m2_s(d_nm2_ps: float) -> float:
     """Convert a diffusion coefficient from nm²/ps to 1e-9 m²/s."""
     return d_nm2_ps * NM2_PER_PS_TO_1E9_M2_PER_S
+
+
+def diffusion_from_1e9_m2_s(d_1e9_m2_s: float) -> float:
+    """Diffusion coefficient from 1e-9 m²/s (the literature's unit) to nm²/ps."""
+    return d_1e9_m2_s / diffusion_to_1e9_m2_s(1.0)

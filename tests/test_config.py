@@ -39,6 +39,13 @@ BAD = {
     "bad_plugin_option": (GOOD.replace('platform = "CPU"', 'platform = "TPU"'), "engine.openmm.platform: 'TPU' is not allowed"),
     "unknown_stage": (GOOD.replace('stages = ["target"]', 'stages = ["dance"]'), "run.stages[0]: 'dance' is not allowed"),
     "typo_suggestion": (GOOD.replace("smiles", "smile"), "did you mean 'smiles'?"),
+    "stage_order": (GOOD.replace('stages = ["target"]', 'stages = ["target", "database"]'),
+                    "run.stages: expected each stage at most once, in the order database, train"),
+    "database_override": (GOOD + "\n[database]\ncg_method_options = { max_iters = 3 }\n",
+                          "database.cg_method_options.max_iters: not an option of cg_method 'ibi'"),
+    "database_cg_engine": (GOOD + '\n[database]\ncg_engine = "gromacs"\n', "database.cg_engine: unknown engine"),
+    "synthetic_range": (GOOD + "\n[database.synthetic_ranges]\nbond_K = [20.0]\n",
+                        "database.synthetic_ranges.bond_K"),
     "zero_beads_liquid": (GOOD.replace('name = "tmp"', 'name = "tmp"\nn_molecules = 0'), "liquids[0].n_molecules"),
     "unknown_plugin_table": (GOOD + "\n[engine.gromacs]\nx = 1\n", "engine.gromacs: unknown key"),
 }

@@ -32,12 +32,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-STAGES = ("target", "coarse_grain", "cg_md")
+#: Stages in their natural order.  Per-liquid stages run once for each [[liquids]] table;
+#: study stages (database, train) run once.
+STAGES = ("database", "train", "target", "coarse_grain", "cg_md", "predict", "validate")
+STUDY_STAGES = ("database", "train")
+LIQUID_STAGES = tuple(s for s in STAGES if s not in STUDY_STAGES)
 
 RUN = {
     "output": Option(str, "runs/mobcg", "output directory (relative to the run file)"),
     "seed": Option(int, 2024, "master random seed", min=0),
-    "stages": Option(list, list(STAGES), "stages to run, in order", item_type=str, choices=STAGES),
+    "stages": Option(list, ["target", "coarse_grain", "cg_md"], "stages to run, in order", item_type=str,
+                     choices=STAGES),
 }
 STATE = {
     "temperature_K": Option(float, 298.15, "temperature (K)", min=0.0, exclusive_min=True, max=5000.0),
@@ -100,6 +105,55 @@ LIQUID = {
 }
 
 
+SYNTHETIC = {
+    "bond_K": Option(list, [20.0, 1000.0], "bond force constant range (kcal/mol/Å², E = K(r−r0)²)",
+                     item_type=float, length=2, min=0.0),
+    "bond_r0_CC": Option(list, [1.0, 2.5], "heavy-atom bond length range (Å)", item_type=float, length=2, min=0.0),
+    "bond_r0_CH": Option(list, [0.6, 1.8], "bond-to-hydrogen length range (Å)", item_type=float, length=2, min=0.0),
+    "angle_K": Option(list, [5.0, 100.0], "angle force constant range (kcal/mol/rad², E = K(θ−θ0)²)",
+                      item_type=float, length=2, min=0.0),
+    "angle_theta0": Option(list, [70.0, 140.0], "equilibrium angle range (deg)", item_type=float, length=2,
+                           min=0.0, max=180.0),
+    "dihedral_K": Option(list, [-2.0, 2.0], "range of each Fourier coefficient K1..K3 (kcal/mol)",
+                         item_type=float, length=2),
+}
+DATABASE = {
+    "file": Option(str, "database.h5", "HDF5 database (relative to run.output)"),
+    "molecules": Option(list, ["234TriMePe", "EtBz", "3MePe"], "reference molecules: known names "
+                        "(234TriMePe, EtBz, 3MePe, 3EtHex, 23DiMeBu, neopentane, benzene, mesitylene) or SMILES",
+                        item_type=str),
+    "forcefields_per_molecule": Option(int, 10, "K: synthetic force fields drawn per molecule", min=1),
+    "masses_per_forcefield": Option(int, 5, "M: CG runs per force field, each with a random bead mass", min=1),
+    "mass_range_gmol": Option(list, [20.0, 200.0], "bead-mass range (g/mol)", item_type=float, length=2,
+                              min=1.0),
+    "n_molecules": Option(int, 1000, "molecules in each all-atom box", min=2),
+    "n_beads": Option(int, 0, "beads in each CG box (0: n_molecules)", min=0),
+    "start_density_g_cm3": Option(float, 0.5, "all-atom packing density (g/cm³); synthetic molecules can be "
+                                  "much larger than real ones, so pack loosely and let NPT compress", min=0.01),
+    "commit_interval_s": Option(float, 30.0, "move finished jobs from the journal into the file at most this "
+                                "often (s); each job is durable in the journal at once", min=0.0),
+    "retry_failed": Option(bool, False, "rerun jobs recorded as failed"),
+    "cg_method_options": Option(dict, {}, "options of the cg_method that differ for database jobs (validated "
+                                "against its schema), e.g. fewer iterations than for the target liquids"),
+    "cg_engine": Option(str, "", "engine for the CG parts of database jobs (CG method and CG runs), e.g. "
+                        "'lammps'; options from its [engine.<name>] table; empty: engine.name"),
+    "cg_production_ps": Option(float, 0.0, "CG MD production per sample (ps); 0: cg.production_ps", min=0.0),
+    "synthetic_ranges": Option(dict, {}, "ranges of the random bonded parameters", schema=SYNTHETIC),
+}
+
+
+MODEL = {
+    "file": Option(str, "model.pt", "predictor model file: written by 'train', read by 'predict' "
+                   "(relative to run.output)"),
+}
+VALIDATION = {
+    "npt_ps": Option(float, 50.0, "NPT run per potential for the density at state.pressure_bar (ps); 0 skips",
+                     min=0.0),
+    "nve_drift_ps": Option(float, 20.0, "NVE run per potential at cg.timestep_fs for the energy drift "
+                           "(ps); 0 skips", min=0.0),
+}
+
+
 def _plugin_table(kind: str, default_name: str) -> Option:
     return Option(dict, {"name": default_name}, f"which {kind} plugin and its options")
 
@@ -114,7 +168,10 @@ SCHEMA: dict[str, Option] = {
     "cg": Option(dict, {}, "CG system and MD settings", schema=CG),
     "aa": Option(dict, {}, "all-atom MD settings (target stage without rdf_file)", schema=AA),
     "analysis": Option(dict, {}, "g(r) grid and MSD fit", schema=ANALYSIS),
-    "liquids": Option(list, doc="the liquids ([[liquids]] tables)", item_schema=LIQUID),
+    "database": Option(dict, {}, "synthetic database generation (stage 'database')", schema=DATABASE),
+    "model": Option(dict, {}, "the predictor's model file (stages 'train', 'predict')", schema=MODEL),
+    "validation": Option(dict, {}, "extra runs of the 'validate' stage", schema=VALIDATION),
+    "liquids": Option(list, [], "the liquids ([[liquids]] tables)", item_schema=LIQUID),
 }
 
 
@@ -165,8 +222,13 @@ def _validate_plugin_table(kind: str, table: Any, out: Problems, base_dir: Path,
 
 def _cross_checks(cfg: dict, out: Problems) -> None:
     liquids = cfg.get("liquids") or []
-    if not liquids:
-        out.add("liquids", "empty (expected at least one [[liquids]] table)")
+    stages = cfg["run"].get("stages", [])
+    if not liquids and any(s in LIQUID_STAGES for s in stages):
+        out.add("liquids", "empty (stages " + ", ".join(s for s in stages if s in LIQUID_STAGES)
+                + " need at least one [[liquids]] table)")
+    order = [STAGES.index(s) for s in stages]
+    if order != sorted(order) or len(set(stages)) != len(stages):
+        out.add("run.stages", f"expected each stage at most once, in the order {', '.join(STAGES)}")
     names = [liq.get("name") for liq in liquids]
     for i, liq in enumerate(liquids):
         if names.count(liq.get("name")) > 1:
@@ -184,6 +246,29 @@ def _cross_checks(cfg: dict, out: Problems) -> None:
         out.add("analysis.rdf_r_max_nm", "must be larger than analysis.rdf_r_min_nm")
     if an.get("msd_fit_end", 1) <= an.get("msd_fit_start", 0):
         out.add("analysis.msd_fit_end", "must be larger than analysis.msd_fit_start")
+
+
+def _check_database_overrides(cfg: dict, out: Problems, base_dir: Path, registry) -> None:
+    name = cfg["database"]["cg_engine"]
+    if name:
+        rec = registry.get("engine", name)
+        if rec is None:
+            out.add("database.cg_engine", f"unknown engine {name!r} (installed: {', '.join(registry.names('engine'))})")
+        elif not rec.available:
+            out.add("database.cg_engine", f"engine {name!r} is unavailable here: {rec.reason}")
+        elif name not in cfg["engine"]["tables"]:
+            cfg["engine"]["tables"][name] = validate({}, rec.cls.options, out, base_dir, prefix=f"engine.{name}")
+    over = cfg["database"]["cg_method_options"]
+    rec = registry.get("cg_method", cfg["cg_method"]["name"])
+    if over and rec is not None:
+        schema = {k: v for k, v in rec.cls.options.items() if k in over}
+        unknown = sorted(set(over) - set(rec.cls.options))
+        for key in unknown:
+            out.add(f"database.cg_method_options.{key}", f"not an option of cg_method {rec.name!r} "
+                    f"(expected one of {', '.join(sorted(rec.cls.options))})")
+        cfg["database"]["cg_method_options"] = validate(
+            {k: v for k, v in over.items() if k in schema}, schema, out, base_dir,
+            prefix="database.cg_method_options")
 
 
 def load_config(path: str | Path, registry=None) -> dict[str, Any]:
@@ -204,6 +289,7 @@ def load_config(path: str | Path, registry=None) -> dict[str, Any]:
         cfg[kind] = _validate_plugin_table(kind, table, out, base_dir, registry)
     if not out:
         _cross_checks(cfg, out)
+        _check_database_overrides(cfg, out, base_dir, registry)
     if out:
         raise ConfigError(str(path), out.items)
     cfg["_file"] = str(path.resolve())

@@ -49,7 +49,8 @@ class DaskExecutor(Executor):
 
         client, cluster = self._client()
         try:
-            futures = [client.submit(_safe_call, fn, key, payload, key=f"mobcg-{key}", pure=False)
+            threads = self.opts["threads_per_worker"]
+            futures = [client.submit(_safe_call, fn, key, payload, threads, key=f"mobcg-{key}", pure=False)
                        for key, payload in jobs]
             for fut in as_completed(futures):
                 result = fut.result()

@@ -8,11 +8,14 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from mobcg_core.config.schema import Option
+from mobcg_core.engine_support import THREADS_ENV
 from mobcg_core.hookspecs import Executor, JobResult
 
 
-def _safe_call(fn, key, payload):
+def _safe_call(fn, key, payload, threads: int = 0):
     # Errors travel back as text: a job's failure is data, not a crash of the driver.
+    if threads:
+        os.environ[THREADS_ENV] = str(threads)  # engines with automatic threads take this share
     try:
         return JobResult(key, fn(payload))
     except Exception as exc:  # noqa: BLE001 - reported per job
@@ -40,6 +43,7 @@ class LocalExecutor(Executor):
             return
         ctx = mp.get_context(self.opts.get("start_method", "spawn"))
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_safe_call, fn, key, payload) for key, payload in jobs]
+            share = max(1, (os.cpu_count() or 1) // workers)
+            futures = [pool.submit(_safe_call, fn, key, payload, share) for key, payload in jobs]
             for fut in as_completed(futures):
                 yield fut.result()

@@ -1,19 +1,20 @@
 """MLP predictor plugin (``[predictor] name = "mlp"``): (mass, g(r), D) -> U(r) with PyTorch.
 
-The options schema is final; training and prediction arrive with the database
-stage that feeds them.
+Training (``train``): a k-fold ensemble of MLPs on a mobcg database, split by force
+field; prediction (``predict``): the ensemble mean with its spread as uncertainty.
+See ``model.py`` for the output representation and ``predict.py`` for the core.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from mobcg_core.config.schema import Option
 from mobcg_core.engine_support import missing_module
-from mobcg_core.errors import PluginError
-from mobcg_core.hookspecs import Predictor, hookimpl
+from mobcg_core.hookspecs import Prediction, Predictor, hookimpl
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 class MLPPredictor(Predictor):
@@ -22,23 +23,68 @@ class MLPPredictor(Predictor):
     options = {
         "hidden_layers": Option(list, [512, 512, 512, 512], "units per hidden layer", item_type=int, min=1),
         "activation": Option(str, "leaky_relu", "activation", choices=("leaky_relu", "relu", "tanh", "silu")),
-        "weight_decay": Option(float, 1e-5, "L2 regularisation", min=0.0),
-        "learning_rate": Option(float, 1e-3, "Adam learning rate", min=0.0, exclusive_min=True),
+        "weight_decay": Option(float, 1e-5, "L2 regularisation (Adam weight decay)", min=0.0),
+        "learning_rate": Option(float, 1e-3, "initial Adam learning rate", min=0.0, exclusive_min=True),
+        "lr_decay": Option(float, 0.01, "learning-rate factor reached at the last epoch (exponential decay)",
+                           min=1e-6, max=1.0),
         "epochs": Option(int, 500, "training epochs", min=1),
-        "folds": Option(int, 5, "k-fold cross-validation / ensemble size", min=2),
-        "device": Option(str, "auto", "torch device", choices=("auto", "cpu", "cuda")),
+        "batch_size": Option(int, 64, "mini-batch size", min=1),
+        "folds": Option(int, 5, "k-fold cross-validation and ensemble size (split by force field)", min=2),
+        "n_components": Option(int, 32, "principal components of U(r) the network predicts (smoothness)", min=1),
+        "core_margin_nm": Option(float, 0.02, "the model learns U from this far inside the smallest core "
+                                 "radius of the database (nm)", min=0.0),
+        "smoothing_nm": Option(float, 0.005, "Gaussian smoothing of the prediction (nm): removes grid-scale "
+                               "roughness (NVE drift at 5 fs) far below structural length scales; 0: none",
+                               min=0.0),
+        "device": Option(str, "auto", "torch device (auto: CUDA when present)", choices=("auto", "cpu", "cuda")),
     }
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
         return missing_module("torch", "pip install torch")
 
-    def train(self, database: Path, model_path: Path, seed: int = 0) -> dict:
-        raise PluginError("predictor 'mlp': training needs a database, which the 'database' stage "
-                          "does not produce yet in this version")
+    def _device(self):
+        import torch
 
-    def predict(self, model_path, mass_gmol, rdf, diffusion_nm2_ps):
-        raise PluginError("predictor 'mlp': no trained model format exists yet in this version")
+        want = self.opts.get("device", "auto")
+        return "cuda" if want == "cuda" or (want == "auto" and torch.cuda.is_available()) else "cpu"
+
+    def train(self, database: Path, model_path: Path, seed: int = 0, progress=None) -> dict:
+        import torch
+
+        from .dataset import load_training_set
+        from .ensemble import fit_ensemble, save_model
+        from .model import learning_window_start
+
+        ts = load_training_set(database)
+        fit = fit_ensemble(ts, self.opts, seed, self._device(), progress)
+        meta = {"database": str(database), "database_hash": ts.database_hash, "n_samples": ts.n,
+                "molecules": ts.molecules, "seed": seed, "torch_version": str(torch.__version__),
+                "plugin_version": __version__, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "cv": fit["cv"], "folds": fit["folds"], "train_s": fit["train_s"]}
+        save_model(Path(model_path), {
+            "options": dict(self.opts), "members": fit["members"], "meta": meta,
+            "r_lo_nm": learning_window_start(ts, self.opts), "temperature_K": ts.temperature_K,
+            "grids": {"rdf_r_nm": ts.rdf_r_nm, "potential_r_nm": ts.potential_r_nm}})
+        return meta
+
+    def check_model(self, model_path, table_r_nm) -> None:
+        from .ensemble import load_model
+        from .predict import check_grid
+
+        check_grid({**load_model(Path(model_path)), "path": str(model_path)}, potential_r_nm=table_r_nm)
+
+    def predict(self, model_path, mass_gmol, rdf, diffusion_nm2_ps, table_r_nm=None) -> Prediction:
+        from .ensemble import load_model
+        from .predict import check_grid, predict_potential
+
+        record = {**load_model(Path(model_path)), "path": str(model_path)}
+        check_grid(record, potential_r_nm=table_r_nm)
+        smoothing = self.opts.get("smoothing_nm", 0.0)
+        pot, spread, info = predict_potential(record, mass_gmol, rdf, diffusion_nm2_ps, smoothing)
+        info.update({"model_database_hash": record["meta"]["database_hash"],
+                     "model_cv": record["meta"]["cv"]})
+        return Prediction(pot, spread, info)
 
 
 @hookimpl

@@ -21,7 +21,7 @@ class OpenMMEngine(Engine):
     options = {
         "platform": Option(str, "CPU", "OpenMM platform",
                            choices=("CPU", "CUDA", "OpenCL", "HIP", "Reference")),
-        "threads": Option(int, 0, "CPU threads (0: OpenMM's default, all cores)", min=0),
+        "threads": Option(int, 0, "CPU threads (0: the executor's share per job, else all cores)", min=0),
         "precision": Option(str, "mixed", "GPU precision", choices=("single", "mixed", "double")),
         "device_index": Option(str, "", "GPU device index, e.g. '0' or '0,1'"),
         "barostat_interval": Option(int, 25, "steps between Monte Carlo volume moves", min=1),

@@ -8,7 +8,7 @@ import numpy as np
 import openmm as mm
 import openmm.unit as u
 
-from mobcg_core.engine_support import SegmentedRun
+from mobcg_core.engine_support import SegmentedRun, executor_threads
 from mobcg_core.errors import SimulationError
 from mobcg_core.types import MDProtocol
 
@@ -26,8 +26,9 @@ def make_platform(options: dict) -> tuple[mm.Platform, dict]:
         raise SimulationError(f"OpenMM platform {name!r} is not available here (have: {', '.join(names)}); "
                               "set engine.openmm.platform")
     props = {}
-    if name == "CPU" and options.get("threads", 0):
-        props["Threads"] = str(options["threads"])
+    threads = options.get("threads", 0) or executor_threads()
+    if name == "CPU" and threads:
+        props["Threads"] = str(threads)
     if name in ("CUDA", "OpenCL") and options.get("precision"):
         props["Precision"] = options["precision"]
     if name == "CUDA" and options.get("device_index", "") != "":

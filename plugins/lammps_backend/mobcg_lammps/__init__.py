@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 
 
 class LammpsEngine(Engine):
-    """CG MD with LAMMPS ``pair_style table`` through its Python library interface.
+    """CG MD with LAMMPS ``pair_style table``, and all-atom OPLS-AA liquids, through its
+    Python library interface.
 
     Thermostats: Nosé–Hoover (``fix nvt``/``fix npt``) or Langevin (``fix langevin`` +
     ``fix nve``; NPT with Langevin uses ``fix nph``).
@@ -22,6 +23,10 @@ class LammpsEngine(Engine):
         "threads": Option(int, 1, "OpenMP threads (OPENMP package; 1 = plain styles)", min=1),
         "neighbor_skin_A": Option(float, 2.0, "neighbour-list skin (Å)", min=0.0),
         "pdamp_steps": Option(int, 1000, "Nosé–Hoover barostat damping (timesteps)", min=1),
+        "electrostatics": Option(str, "pppm", "all-atom electrostatics: PPPM, or damped shifted force "
+                                 "(a cutoff method, no k-space)", choices=("pppm", "dsf")),
+        "aa_cutoff_nm": Option(float, 1.0, "all-atom LJ and real-space Coulomb cutoff (nm)", min=0.5, max=3.0),
+        "constraints": Option(str, "none", "all-atom constraints (SHAKE)", choices=("none", "h-bonds")),
     }
 
     @classmethod
@@ -34,6 +39,11 @@ class LammpsEngine(Engine):
         from .cg import LammpsCGSimulation
 
         return LammpsCGSimulation(system, protocol, self.opts)
+
+    def aa_simulation(self, system, protocol: MDProtocol) -> Simulation:
+        from .aa import LammpsAASimulation
+
+        return LammpsAASimulation(system, protocol, self.opts)
 
 
 @hookimpl

@@ -147,6 +147,8 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         self.time_ps += n_steps * self.protocol.timestep_fs * 1e-3
 
     def _sample(self):
+        if self._first_run:  # nothing computed since set-up: thermo needs a zero-step run
+            self._step(0)
         pe = self.lmp.get_thermo("pe") * KCAL_TO_KJ
         if not math.isfinite(pe):
             raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {pe}); "

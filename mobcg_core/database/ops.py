@@ -1,0 +1,123 @@
+"""Whole-database operations behind ``mobcg db``: info, merge, export, plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MobcgError
+from ..io import atomic_write_text
+from ..tables import write_lammps_table
+from ..types import PairPotential
+from .store import GROUPS, ROW_COLUMNS, Database
+
+
+def info(path: str | Path) -> dict:
+    """Counts per molecule, grids, value ranges and failures of a database."""
+    db = Database(path)
+    grids = db.grids()
+    s, f, bad = db.read("samples"), db.read("forcefields"), db.read("failures")
+    per_mol = {}
+    for m in sorted(set(f["molecule"].tolist()) | set(s["molecule"].tolist())):
+        per_mol[m] = {"forcefields": int(np.sum(f["molecule"] == m)), "samples": int(np.sum(s["molecule"] == m)),
+                      "failures": int(np.sum(bad["molecule"] == m))}
+
+    def span(x):
+        return [float(np.min(x)), float(np.max(x))] if len(x) else None
+
+    pending = len(db._journal())
+    return {"file": str(db.path), "samples": len(s["key"]), "forcefields": len(f["key"]),
+            "failures": len(bad["key"]), "pending_in_journal": pending, "molecules": per_mol,
+            "rdf_grid_nm": [float(grids["rdf_r_nm"][0]), float(grids["rdf_r_nm"][-1]), len(grids["rdf_r_nm"])],
+            "potential_grid_nm": [float(grids["potential_r_nm"][0]), float(grids["potential_r_nm"][-1]),
+                                  len(grids["potential_r_nm"])],
+            "mass_gmol": span(s["mass_gmol"]), "D_CG_1e9_m2_s": span(s["diffusion_1e9_m2_s"]),
+            "D_AA_1e9_m2_s": span(f["aa_diffusion_1e9_m2_s"]), "cg_error": span(f["cg_error"]),
+            "errors": sorted(set(bad["error"].tolist()))[:10]}
+
+
+def merge(out: str | Path, inputs: list[str | Path]) -> dict:
+    """Merge databases into ``out`` (created or extended); rows with a known key are skipped."""
+    if not inputs:
+        raise MobcgError("db merge: give at least one input database")
+    sources = [Database(p) for p in inputs]
+    grids = sources[0].grids()
+    target = Database(out, grids["rdf_r_nm"], grids["potential_r_nm"])
+    added = []
+    for src in sources:
+        g = src.grids()
+        target._grids = target._grids or g
+        for name in ("rdf_r_nm", "potential_r_nm"):
+            try:
+                target._check_grid(name, g[name])
+            except MobcgError as exc:
+                raise MobcgError(f"{src.path}: cannot merge: {exc}") from None
+        rows = {group: _rows(src.read(group)) for group in GROUPS}
+        added.append({"source": str(src.path), "rows_added": target.append_rows(rows)})
+    return {"file": str(target.path), "added": added, "samples": target.count("samples")}
+
+
+def _rows(columns: dict[str, np.ndarray]) -> list[dict]:
+    n = len(columns["key"])
+    return [{c: v[i] for c, v in columns.items()} for i in range(n)]
+
+
+def export_text(path: str | Path, out_dir: str | Path, rows: slice | None = None,
+                molecule: str | None = None) -> dict:
+    """Flat text export in the paper's units: one g(r) file (Å) and one LAMMPS table (Å, kcal/mol)
+    per sample, and ``samples.tsv`` listing mass (g/mol) and D_CG (1e-9 m²/s) with the file names."""
+    db = Database(path)
+    grids = db.grids()
+    s = db.read("samples", rows=rows, molecule=molecule)
+    out = Path(out_dir)
+    (out / "rdf").mkdir(parents=True, exist_ok=True)
+    (out / "potential").mkdir(parents=True, exist_ok=True)
+    r_g, r_u = grids["rdf_r_nm"], grids["potential_r_nm"]
+    lines = ["# id\tkey\tmolecule\tmass_gmol\tD_CG_1e-9m2/s\tD_CG_err\tpressure_bar\trdf_file\tpotential_file"]
+    for i, key in enumerate(s["key"]):
+        name = f"{i:06d}"
+        g_text = "# r(Angstrom) g(r)\n" + "\n".join(f"{10 * r:.4f} {g:.6f}" for r, g in zip(r_g, s["rdf"][i]))
+        atomic_write_text(out / "rdf" / f"{name}.txt", g_text + "\n")
+        u = s["potential_kjmol"][i]
+        write_lammps_table(PairPotential(r_u, u, -np.gradient(u, r_u)), out / "potential" / f"{name}.table")
+        lines.append(f"{name}\t{key}\t{s['molecule'][i]}\t{s['mass_gmol'][i]:.4f}\t"
+                     f"{s['diffusion_1e9_m2_s'][i]:.6g}\t{s['diffusion_err_1e9_m2_s'][i]:.3g}\t"
+                     f"{s['pressure_bar'][i]:.1f}\trdf/{name}.txt\tpotential/{name}.table")
+    atomic_write_text(out / "samples.tsv", "\n".join(lines) + "\n")
+    columns = {g: {c: doc for c, (_, doc) in cols.items()} for g, cols in ROW_COLUMNS.items()}
+    atomic_write_text(out / "README.json", json.dumps({"source": str(db.path), "columns": columns}, indent=1))
+    return {"dir": str(out), "samples": len(s["key"])}
+
+
+def plot(path: str | Path, png: str | Path) -> str:
+    """The database's distributions: bead mass, D_CG, g(r) and U(r) spread (one PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    db = Database(path)
+    grids = db.grids()
+    s = db.read("samples")
+    if not len(s["key"]):
+        raise MobcgError(f"{db.path}: no samples to plot")
+    fig, ax = plt.subplots(2, 2, figsize=(10, 7.5))
+    ax[0, 0].hist(s["mass_gmol"], bins=20, color="C0")
+    ax[0, 0].set(xlabel="bead mass (g/mol)", ylabel="samples")
+    ax[0, 1].hist(s["diffusion_1e9_m2_s"], bins=20, color="C1")
+    ax[0, 1].set(xlabel="D_CG (1e-9 m²/s)", ylabel="samples")
+    for a, r, y, label in ((ax[1, 0], grids["rdf_r_nm"], s["rdf"], "g(r)"),
+                           (ax[1, 1], grids["potential_r_nm"], s["potential_kjmol"], "U(r) (kJ/mol)")):
+        lo, med, hi = np.percentile(y, [5, 50, 95], axis=0)
+        a.fill_between(10 * r, lo, hi, alpha=0.3, label="5–95 %")
+        a.plot(10 * r, med, "k", lw=1, label="median")
+        a.set(xlabel="r (Å)", ylabel=label)
+        a.legend()
+    ax[1, 1].set_ylim(np.percentile(s["potential_kjmol"][:, -1], 1) - 3, 5)
+    fig.suptitle(f"{db.path.name}: {len(s['key'])} samples")
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+    plt.close(fig)
+    return str(png)

@@ -1,0 +1,124 @@
+"""Stages of the learned model: ``train`` (study), ``predict`` and ``validate`` (per liquid).
+
+Output::
+
+    OUT/model.pt, OUT/train.json            the predictor's model file and its metrics
+    OUT/liquids/NAME/ml/potential.*         the predicted potential (npz, LAMMPS, GROMACS)
+    OUT/liquids/NAME/ml/predict.json|.npz   uncertainty and model provenance
+    OUT/liquids/NAME/validate.json          ML and IBI potentials side by side
+    OUT/validation.md|.json, OUT/validation_NAME.png   the table and plots
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from . import units
+from .database.generate import database_path
+from .database.store import Database
+from .errors import MobcgError
+from .io import atomic_save_npz, stable_hash
+from .potentials import table_grid
+from .stages import load_potential, load_target, run_cg_md, save_potential, stage_cg_md, stage_coarse_grain
+from .systems import cg_box
+from .timestep import energy_drift
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def model_path(study) -> Path:
+    p = Path(study.cfg["model"]["file"])
+    return p if p.is_absolute() else study.out_dir / p
+
+
+def stage_train(study) -> dict:
+    """Train the predictor on the database (skipped when the model matches database and settings)."""
+    db = Database(database_path(study))
+    keys = sorted(db.read("samples", columns=["key"])["key"].tolist())
+    inputs = {"samples": stable_hash(keys, 16), "predictor": study.cfg["predictor"], "seed": study.cfg["run"]["seed"]}
+    path = model_path(study)
+    done = study.cached(study.out_dir / "train.json", inputs)
+    if done and path.exists():
+        return done
+    predictor = study.plugin("predictor")
+    study.reporter.info(f"  training {predictor.name} on {len(keys)} samples of {db.path}")
+    with study.reporter.bar(f"  {predictor.name} folds", predictor.opts.get("folds", 1)) as update:
+        meta = predictor.train(db.path, path, seed=study.cfg["run"]["seed"], progress=update)
+    cv = meta.get("cv", {})
+    study.reporter.info(f"  model {path}: cross-validated R² = {cv.get('r2', float('nan')):.4f}, "
+                        f"MAE = {cv.get('mae_kjmol', float('nan')):.4f} kJ/mol ({meta.get('train_s', 0):.0f} s)")
+    return study.store(study.out_dir / "train.json", inputs, {"model": str(path), **meta})
+
+
+def stage_predict(study, liquid: dict) -> dict:
+    """The predicted CG potential of a liquid from its bead mass, target g(r) and D_AA."""
+    d = study.liquid_dir(liquid) / "ml"
+    path = model_path(study)
+    info, target = load_target(study, liquid)
+    if not info.get("diffusion_1e9_m2_s"):
+        raise MobcgError(f"liquid {liquid['name']}: prediction needs D_AA; give liquids.diffusion_1e9_m2_s or "
+                         "compute the target with all-atom MD (no rdf_file)")
+    model_hash = _digest(path.read_bytes()) if path.exists() else None
+    inputs = {"target": info.get("inputs_hash"), "model": model_hash, "predictor": study.cfg["predictor"],
+              "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")}}
+    done = study.cached(d / "predict.json", inputs)
+    if done:
+        return done
+    cg = study.cfg["cg"]
+    pred = study.plugin("predictor").predict(
+        path, info["mass_gmol"], target, units.diffusion_from_1e9_m2_s(info["diffusion_1e9_m2_s"]),
+        table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
+    save_potential(d, pred.potential)
+    if pred.uncertainty_kjmol is not None:
+        atomic_save_npz(d / "uncertainty.npz", r_nm=pred.potential.r_nm, sigma_kjmol=pred.uncertainty_kjmol)
+    study.reporter.info(f"  {liquid['name']}: predicted potential in {d} "
+                        f"(ensemble spread ≤ {pred.info.get('uncertainty_max_kjmol', float('nan')):.3f} kJ/mol)")
+    return study.store(d / "predict.json", inputs, {"model": str(path), **pred.info})
+
+
+def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -> dict:
+    """NVT (unless given), NPT density and NVE drift of one potential."""
+    v, cg, state = study.cfg["validation"], study.cfg["cg"], study.cfg["state"]
+    pot = load_potential(pot_dir)
+    row = dict(nvt) if nvt else run_cg_md(study, liquid, pot, pot_dir / "validate_nvt.npz", "NVT")
+    row = {"potential": label, **{k: row.get(k) for k in ("D_CG_1e9_m2_s", "D_CG_err_1e9_m2_s", "D_AA_1e9_m2_s",
+                                                          "acceleration", "structure_error", "pressure_bar")}}
+    if v["npt_ps"] > 0:
+        npt = run_cg_md(study, liquid, pot, pot_dir / "validate_npt.npz", "NPT", v["npt_ps"])
+        row.update(density_npt_g_cm3=npt["density_g_cm3"], density_npt_err_g_cm3=npt["density_err_g_cm3"])
+    if v["nve_drift_ps"] > 0:
+        info, _ = load_target(study, liquid)
+        system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, study.liquid_seed(liquid))
+        row["nve_drift_kT_per_bead_ns"] = energy_drift(study.plugin("engine"), system, state["temperature_K"],
+                                                       cg["timestep_fs"], v["nve_drift_ps"],
+                                                       seed=study.liquid_seed(liquid))
+    return row
+
+
+def stage_validate(study, liquid: dict) -> dict:
+    """CG runs with the ML and the IBI potential of the same target, side by side."""
+    d = study.liquid_dir(liquid)
+    ml = stage_predict(study, liquid)
+    stage_coarse_grain(study, liquid)
+    ibi_nvt = stage_cg_md(study, liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
+    inputs = {"ml": ml["inputs_hash"], "ibi": _digest(np.load(d / "potential.npz")["u_kjmol"].tobytes()),
+              "cg": study.cfg["cg"], "validation": study.cfg["validation"], "engine": study.cfg["engine"],
+              "analysis": study.cfg["analysis"]}
+    done = study.cached(d / "validate.json", inputs)
+    if done:
+        return done
+    info, _ = load_target(study, liquid)
+    rows = [_one_potential(study, liquid, "ML", d / "ml", None),
+            _one_potential(study, liquid, study.cfg["cg_method"]["name"].upper(), d,
+                           {**ibi_nvt, "potential_dir": str(d)} if ibi_nvt else None)]
+    for row in rows:
+        study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
+                            f"ε = {row['structure_error']:.3g}" +
+                            (f", ρ(NPT) = {row['density_npt_g_cm3']:.4f}" if "density_npt_g_cm3" in row else ""))
+    return study.store(d / "validate.json", inputs, {"liquid": liquid["name"], "density_aa_g_cm3":
+                                                     info.get("density_g_cm3"), "rows": rows})

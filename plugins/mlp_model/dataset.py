@@ -1,0 +1,69 @@
+"""From the HDF5 database to arrays: inputs (log m, log D, g(r)) and targets U(r).
+
+Units: mass g/mol, D nm²/ps (database: 1e-9 m²/s = 1e-3 nm²/ps), r nm, U kJ/mol.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobcg_core import potentials as P
+from mobcg_core.database import Database
+from mobcg_core.errors import PluginError
+from mobcg_core.io import stable_hash
+from mobcg_core.types import RDF
+
+D_DB_TO_NM2_PS = 1e-3  # 1e-9 m²/s in nm²/ps
+
+
+def features(mass_gmol, diffusion_nm2_ps, g: np.ndarray) -> np.ndarray:
+    """Network input rows: [ln m, ln D, g(r_1..r_n)] (mass and D span decades: log scale)."""
+    m = np.atleast_1d(np.asarray(mass_gmol, float))
+    d = np.atleast_1d(np.asarray(diffusion_nm2_ps, float))
+    if np.any(m <= 0) or np.any(d <= 0):
+        raise PluginError("predictor 'mlp': mass and D must be positive")
+    return np.column_stack([np.log(m), np.log(d), np.atleast_2d(g)])
+
+
+@dataclass
+class TrainingSet:
+    """Everything training needs, on the database grids."""
+
+    x: np.ndarray            # (n, 2 + n_g) inputs, see :func:`features`
+    u_kjmol: np.ndarray      # (n, n_u) targets on potential_r_nm
+    core_nm: np.ndarray      # (n,) core radius of each sample's g(r): the loss ignores r below it
+    groups: np.ndarray       # (n,) force-field id: samples sharing a potential stay in one fold
+    rdf_r_nm: np.ndarray
+    potential_r_nm: np.ndarray
+    database_hash: str
+    molecules: list[str]
+    temperature_K: float
+
+    @property
+    def n(self) -> int:
+        return len(self.x)
+
+
+def load_training_set(path) -> TrainingSet:
+    """Read every sample of a database (failed jobs are not samples)."""
+    db = Database(path)
+    grids = db.grids()
+    s = db.read("samples")
+    n = len(s["key"])
+    if n < 4:
+        raise PluginError(f"{path}: {n} sample(s); training needs at least 4 (generate more with the "
+                          "'database' stage)")
+    ok = np.isfinite(s["diffusion_1e9_m2_s"]) & (s["diffusion_1e9_m2_s"] > 0)
+    ok &= np.all(np.isfinite(s["potential_kjmol"]), axis=1) & np.all(np.isfinite(s["rdf"]), axis=1)
+    r_g = grids["rdf_r_nm"]
+    g = s["rdf"][ok]
+    x = features(s["mass_gmol"][ok], s["diffusion_1e9_m2_s"][ok] * D_DB_TO_NM2_PS, g)
+    core = np.array([P.core_radius(RDF(r_g, gi)) for gi in g])
+    _, groups = np.unique(s["forcefield_key"][ok], return_inverse=True)
+    temperature = json.loads(s["provenance_json"][0])["state"]["temperature_K"]
+    return TrainingSet(x, s["potential_kjmol"][ok], core, groups, r_g, grids["potential_r_nm"],
+                       stable_hash(sorted(s["key"][ok].tolist()), 16), sorted(set(s["molecule"][ok].tolist())),
+                       float(temperature))

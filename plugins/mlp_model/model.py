@@ -1,0 +1,151 @@
+"""The network and its training: standardised inputs, a PCA basis for U(r), k-fold ensemble.
+
+Output representation: the network predicts the leading principal-component scores
+of the training potentials (whitened), not 1500 table values.  Every prediction is
+then a combination of smooth database potentials, so it is as smooth as they are
+(IBI smooths every update); truncating the basis removes their residual noise.
+The loss is the squared error of U(r) in kJ/mol, counted only where the sample's
+g(r) is non-zero: inside the core nothing is sampled and the table there is a
+constructed wall (added back at prediction time, see ``predict.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dataset import TrainingSet
+
+# Inputs that barely vary in training (g(r) deep in the core) must not be blown up by
+# standardisation: a tiny difference at prediction time would become a huge input.
+X_STD_FLOOR = 0.01
+STD_FLOOR = 1e-6
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+class Basis:
+    """Standardisation of inputs and the PCA basis of the outputs (arrays, no torch)."""
+
+    def __init__(self, ts: TrainingSet, train_idx: np.ndarray, n_components: int, r_lo_nm: float):
+        x = ts.x[train_idx]
+        self.x_mean, self.x_std = x.mean(0), np.maximum(x.std(0), X_STD_FLOOR)
+        self.r_lo_nm = float(r_lo_nm)
+        self.window = ts.potential_r_nm >= self.r_lo_nm
+        y = ts.u_kjmol[train_idx][:, self.window]
+        self.u_mean = y.mean(0)
+        _, s, vt = np.linalg.svd(y - self.u_mean, full_matrices=False)
+        k = int(min(n_components, len(train_idx) - 1, vt.shape[0])) or 1
+        self.components = vt[:k]
+        scores = (y - self.u_mean) @ self.components.T
+        self.score_std = np.maximum(scores.std(0), STD_FLOOR)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("x_mean", "x_std", "r_lo_nm", "window", "u_mean", "components",
+                                              "score_std")}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Basis":
+        b = cls.__new__(cls)
+        for k, v in d.items():
+            setattr(b, k, v if k == "r_lo_nm" else np.asarray(v))
+        return b
+
+
+def learning_window_start(ts: TrainingSet, opts: dict) -> float:
+    """Smallest r (nm) the model learns: a margin inside the smallest core of the database."""
+    return float(max(ts.core_nm.min() - opts["core_margin_nm"], ts.potential_r_nm[1]))
+
+
+def make_net(n_in: int, n_out: int, hidden: list[int], activation: str):
+    torch = _torch()
+    act = {"leaky_relu": torch.nn.LeakyReLU, "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
+           "silu": torch.nn.SiLU}[activation]
+    layers, width = [], n_in
+    for h in hidden:
+        layers += [torch.nn.Linear(width, h), act()]
+        width = h
+    layers.append(torch.nn.Linear(width, n_out))
+    return torch.nn.Sequential(*layers)
+
+
+class Decoder:
+    """Network output (whitened scores) -> U(r) on the learning window, differentiably."""
+
+    def __init__(self, basis: Basis, device):
+        torch = _torch()
+        t = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device)  # noqa: E731
+        self.x_mean, self.x_std = t(basis.x_mean), t(basis.x_std)
+        self.u_mean, self.comp_scaled = t(basis.u_mean), t(basis.score_std[:, None] * basis.components)
+
+    def inputs(self, x: np.ndarray):
+        torch = _torch()
+        return (torch.as_tensor(x, dtype=torch.float32, device=self.x_mean.device) - self.x_mean) / self.x_std
+
+    def potential(self, z):
+        return self.u_mean + z @ self.comp_scaled
+
+
+def loss_mask(ts: TrainingSet, basis: Basis, idx: np.ndarray) -> np.ndarray:
+    r = ts.potential_r_nm[basis.window]
+    return (r[None, :] >= ts.core_nm[idx, None]).astype(np.float32)
+
+
+def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device) -> tuple[dict, Basis, dict]:
+    """Train one network; return its state dict, basis and validation metrics (kJ/mol)."""
+    torch = _torch()
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    basis = Basis(ts, train_idx, opts["n_components"], learning_window_start(ts, opts))
+    dec = Decoder(basis, device)
+    net = make_net(ts.x.shape[1], len(basis.components), opts["hidden_layers"], opts["activation"]).to(device)
+    optim = torch.optim.Adam(net.parameters(), lr=opts["learning_rate"], weight_decay=opts["weight_decay"])
+    # The learning rate decays by lr_decay over the run (the paper: Adam with a decaying rate).
+    sched = torch.optim.lr_scheduler.ExponentialLR(optim, gamma=opts["lr_decay"] ** (1.0 / opts["epochs"]))
+    xt = dec.inputs(ts.x[train_idx])
+    yt = torch.as_tensor(ts.u_kjmol[train_idx][:, basis.window], dtype=torch.float32, device=device)
+    mt = torch.as_tensor(loss_mask(ts, basis, train_idx), device=device)
+    batch = min(opts["batch_size"], len(train_idx))
+    history = []
+    for _ in range(opts["epochs"]):
+        order = rng.permutation(len(train_idx))
+        total = 0.0
+        for start in range(0, len(order), batch):
+            b = torch.as_tensor(order[start:start + batch], device=device)
+            err = (dec.potential(net(xt[b])) - yt[b]) ** 2 * mt[b]
+            loss = err.sum() / mt[b].sum()
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            total += loss.item() * len(b)
+        sched.step()
+        history.append(total / len(order))
+    state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+    metrics = {"train_mse_kjmol2": history[-1], "loss_first": history[0], "loss_last": history[-1]}
+    if len(val_idx):
+        pred = predict_window(state, basis, opts, ts.x[val_idx])
+        metrics.update(score(pred, ts.u_kjmol[val_idx][:, basis.window], loss_mask(ts, basis, val_idx)))
+    return state, basis, metrics
+
+
+def predict_window(state: dict, basis: Basis, opts: dict, x: np.ndarray) -> np.ndarray:
+    """U(r) on the basis window (kJ/mol) for input rows ``x``, on the CPU."""
+    torch = _torch()
+    net = make_net(x.shape[1], len(basis.components), opts["hidden_layers"], opts["activation"])
+    net.load_state_dict(state)
+    net.eval()
+    dec = Decoder(basis, "cpu")
+    with torch.no_grad():
+        return dec.potential(net(dec.inputs(x))).numpy().astype(float)
+
+
+def score(pred: np.ndarray, true: np.ndarray, mask: np.ndarray) -> dict:
+    """R² and mean absolute error (kJ/mol) over the masked (sampled) part of U(r)."""
+    m = mask.astype(bool)
+    res = pred[m] - true[m]
+    ss_tot = float(np.sum((true[m] - true[m].mean()) ** 2))
+    return {"r2": 1.0 - float(np.sum(res ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
+            "mae_kjmol": float(np.mean(np.abs(res))), "n_val": int(pred.shape[0])}

@@ -1,0 +1,274 @@
+"""The database stage: real all-atom + IBI + CG jobs, HDF5 store, executors, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import ROOT, run_cli
+from mobcg_core.database import Database
+from mobcg_core.database.ops import export_text, info, merge
+from mobcg_core.errors import MobcgError
+
+pytest.importorskip("distributed")
+
+# 2 synthetic force fields x 2 bead masses of 3-methylpentane: 30 molecules all-atom
+# (NVT, 6 ps), 2 IBI iterations and 10 ps CG runs of 100 beads.  About 25 s on 2 cores.
+STUDY = """
+[run]
+output = "out"
+seed = 7
+stages = ["database"]
+[engine]
+name = "openmm"
+[engine.openmm]
+platform = "CPU"
+threads = 1              # one thread: bit-reproducible force sums
+electrostatics = "reaction_field"
+aa_cutoff_nm = 0.8
+[cg_method.ibi]
+max_iterations = 2
+run_ps_min = 5.0
+run_ps_max = 5.0
+equilibration_ps = 1.0
+[executor]
+name = "{executor}"
+[executor.{executor}]
+workers = {workers}
+[aa]
+timestep_fs = 1.0
+ensemble = "NVT"
+thermostat = "langevin"
+equilibration_ps = 2.0
+production_ps = 4.0
+report_interval_ps = 0.1
+[cg]
+cutoff_nm = 1.0
+equilibration_ps = 2.0
+production_ps = 10.0
+report_interval_ps = 0.5
+[analysis]
+rdf_r_max_nm = 1.3
+[database]
+molecules = {molecules}
+forcefields_per_molecule = {k}
+masses_per_forcefield = 2
+n_molecules = 30
+n_beads = 100
+start_density_g_cm3 = 0.6
+commit_interval_s = 0.0
+"""
+
+
+def write_study(d: Path, executor="local", workers=2, k=2, molecules='["3MePe"]') -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "db.toml"
+    path.write_text(STUDY.format(executor=executor, workers=workers, k=k, molecules=molecules))
+    return path
+
+
+def by_key(db: Database, group: str) -> dict[str, dict]:
+    cols = db.read(group)
+    return {k: {c: v[i] for c, v in cols.items()} for i, k in enumerate(cols["key"])}
+
+
+@pytest.fixture(scope="module")
+def local_db(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("local")
+    res = run_cli("run", str(write_study(d)))
+    assert res.returncode == 0, res.stderr
+    return d / "out" / "database.h5"
+
+
+def test_database_holds_physical_samples(local_db):
+    db = Database(local_db)
+    ff, s = db.read("forcefields"), db.read("samples")
+    assert len(ff["key"]) == 2 and len(s["key"]) == 4 and db.count("failures") == 0
+    assert np.all((s["mass_gmol"] >= 20) & (s["mass_gmol"] <= 200))
+    # Same potential, other mass: classical dynamics rescale time by sqrt(m), so D·sqrt(m) is one
+    # number per potential (here within the noise of 10 ps runs, ~15 %).
+    for fk in ff["key"]:
+        rows = s["forcefield_key"] == fk
+        scaled = s["diffusion_1e9_m2_s"][rows] * np.sqrt(s["mass_gmol"][rows])
+        assert scaled.max() / scaled.min() < 1.35, scaled
+    # IBI potentials reproduce their all-atom g(r): the CG g(r) of every sample is near its target.
+    assert np.all(s["structure_error"] < 0.05)
+    assert np.all(np.abs(s["rdf"][:, -20:].mean(axis=1) - 1.0) < 0.1)  # g -> 1 at large r
+    prov = json.loads(s["provenance_json"][0])
+    assert prov["engine"]["name"] == "openmm" and "versions" in prov and prov["seed"] >= 0
+    fields = json.loads(ff["forcefield_json"][0])
+    assert fields["hash"] == ff["forcefield_hash"][0] and "CT-CT" in fields["bonds"]
+    assert ff["forcefield_hash"][0] != ff["forcefield_hash"][1]
+
+
+def test_dask_gives_identical_samples(local_db, tmp_path):
+    res = run_cli("run", str(write_study(tmp_path, executor="dask", workers=2)))
+    assert res.returncode == 0, res.stderr
+    a, b = by_key(Database(local_db), "samples"), by_key(Database(tmp_path / "out" / "database.h5"), "samples")
+    assert set(a) == set(b) and len(a) == 4
+    for key in a:
+        for col in ("mass_gmol", "diffusion_1e9_m2_s", "rdf", "potential_kjmol", "pressure_bar"):
+            np.testing.assert_array_equal(a[key][col], b[key][col], err_msg=col)
+
+
+def test_rerun_skips_and_extending_appends(local_db, tmp_path):
+    d = tmp_path / "copy"
+    (d / "out").mkdir(parents=True)
+    (d / "out" / "database.h5").write_bytes(local_db.read_bytes())
+    before = by_key(Database(d / "out" / "database.h5"), "forcefields")
+    res = run_cli("run", str(write_study(d, k=2, molecules='["3MePe", "CCO"]')))  # ethanol: untypable O
+    assert res.returncode == 0, res.stderr
+    db = Database(d / "out" / "database.h5")
+    after = by_key(db, "forcefields")
+    assert {k: v["wall_aa_s"] for k, v in after.items()} == {k: v["wall_aa_s"] for k, v in before.items()}
+    bad = db.read("failures")
+    assert len(bad["key"]) == 2 and set(bad["molecule"]) == {"CCO"}
+    assert all("cannot type" in e or "type" in e for e in bad["error"]), bad["error"]
+    assert "2 failed" in res.stderr or "failed" in res.stderr
+
+
+def test_sigkill_loses_no_finished_job(tmp_path):
+    study = write_study(tmp_path, workers=1, k=3)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "mobcg_core.cli", "-q", "run", str(study)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    journal, dbfile = out / "database.h5.pending", out / "database.h5"
+    deadline = time.time() + 300
+    while time.time() < deadline:  # kill after the first force field is durable
+        if dbfile.exists() or (journal.is_dir() and any(journal.iterdir())):
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = Database(dbfile)
+    first.commit()  # what a rerun does first: the journal is folded into the file
+    done = by_key(first, "forcefields")
+    assert 1 <= len(done) < 3
+    with h5py.File(dbfile, "r") as fh:  # opens cleanly
+        assert fh.attrs["format"] == "mobcg-database"
+    res = run_cli("run", str(study))
+    assert res.returncode == 0, res.stderr
+    final = by_key(Database(dbfile), "forcefields")
+    assert len(final) == 3 and Database(dbfile).count("samples") == 6
+    for key, row in done.items():  # finished jobs are kept, not recomputed
+        assert final[key]["wall_aa_s"] == row["wall_aa_s"]
+
+
+# ------------------------------------------------------------- store, no MD
+def _grids():
+    return np.linspace(0.1, 1.0, 10), np.linspace(0.0, 1.0, 11)
+
+
+def _sample(key: str, mass: float) -> dict:
+    return {"key": key, "forcefield_key": "f", "molecule": "X", "mass_gmol": mass, "rdf": np.ones(10),
+            "diffusion_1e9_m2_s": 1.0, "diffusion_err_1e9_m2_s": 0.1, "pressure_bar": 1.0,
+            "structure_error": 0.0, "potential_kjmol": np.linspace(1, 0, 11), "wall_cg_s": 1.0,
+            "provenance_json": {"seed": 1}}
+
+
+def test_store_journal_commit_merge_export(tmp_path):
+    r_g, r_u = _grids()
+    a = Database(tmp_path / "a.h5", r_g, r_u)
+    a.add("samples", _sample("s1", 50.0))
+    assert a.keys("samples") == {"s1"} and not a.path.exists()  # durable in the journal only
+    assert a.commit() == 1 and a.count("samples") == 1
+    b = Database(tmp_path / "b.h5", r_g, r_u)
+    b.add("samples", _sample("s1", 50.0))
+    b.add("samples", _sample("s2", 80.0))
+    b.commit()
+    res = merge(tmp_path / "m.h5", [tmp_path / "a.h5", tmp_path / "b.h5"])
+    assert [x["rows_added"] for x in res["added"]] == [1, 1] and res["samples"] == 2
+    assert info(tmp_path / "m.h5")["mass_gmol"] == [50.0, 80.0]
+    exp = export_text(tmp_path / "m.h5", tmp_path / "txt", rows=slice(1, 2))
+    assert exp["samples"] == 1 and (tmp_path / "txt" / "potential" / "000000.table").exists()
+    assert "80.0000" in (tmp_path / "txt" / "samples.tsv").read_text()
+    with pytest.raises(MobcgError, match="grid"):
+        Database(tmp_path / "a.h5", np.linspace(0.1, 2.0, 10), r_u)
+
+
+def test_db_cli_errors_are_one_line(tmp_path):
+    (tmp_path / "junk.h5").write_text("not hdf5")
+    for args in (("db", "info", str(tmp_path / "missing.h5")), ("db", "info", str(tmp_path / "junk.h5"))):
+        res = run_cli(*args)
+        assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert "Traceback" not in res.stderr
+
+
+ML_STUDY = """
+[run]
+output = "out"
+seed = 5
+stages = ["train", "target", "coarse_grain", "cg_md", "predict", "validate"]
+[engine.openmm]
+platform = "CPU"
+threads = 2
+[cg_method.ibi]
+max_iterations = 3
+run_ps_min = 5.0
+run_ps_max = 5.0
+equilibration_ps = 1.0
+[predictor.mlp]
+hidden_layers = [32, 32]
+epochs = 100
+folds = 2
+n_components = 2
+[model]
+file = "{model}"
+[database]
+file = "{database}"
+[cg]
+n_beads = 150
+cutoff_nm = 1.0
+equilibration_ps = 2.0
+production_ps = 20.0
+report_interval_ps = 0.5
+[analysis]
+rdf_r_max_nm = 1.3
+[validation]
+npt_ps = 10.0
+nve_drift_ps = 5.0
+[[liquids]]
+name = "234TriMePe"
+smiles = "CC(C)C(C)C(C)C"
+rdf_file = "{rdf}"
+diffusion_1e9_m2_s = 1.20
+density_g_cm3 = 0.7332
+"""
+
+
+def test_train_predict_validate_end_to_end(local_db, tmp_path):
+    """Train on the real tiny database, predict a liquid's potential, validate it against IBI."""
+    from conftest import TARGET_RDF
+
+    study = tmp_path / "ml.toml"
+    study.write_text(ML_STUDY.format(model=tmp_path / "model.pt", database=local_db, rdf=TARGET_RDF))
+    res = run_cli("run", str(study))
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "out"
+    rows = json.loads((out / "validation.json").read_text())
+    assert [r["potential"] for r in rows] == ["ML", "IBI"]
+    for r in rows:
+        assert r["D_CG_1e9_m2_s"] > 0 and r["acceleration"] == pytest.approx(r["D_CG_1e9_m2_s"] / 1.20)
+        assert 0 < r["density_npt_g_cm3"] < 1.5 and np.isfinite(r["nve_drift_kT_per_bead_ns"])
+    assert (out / "validation_234TriMePe.png").stat().st_size > 10_000
+    assert "| ML |" in (out / "validation.md").read_text()
+    pot = np.load(out / "liquids" / "234TriMePe" / "ml" / "potential.npz")
+    assert np.all(np.isfinite(pot["u_kjmol"])) and pot["r_nm"][-1] == pytest.approx(1.0)
+    # A rerun reuses everything; a model for another table grid is refused in one line.
+    again = run_cli("run", str(study))
+    assert again.returncode == 0 and "training" not in again.stderr
+    study.write_text(study.read_text().replace("cutoff_nm = 1.0", "cutoff_nm = 1.1").replace(
+        'output = "out"', 'output = "out2"').replace('"train", ', ""))
+    bad = run_cli("-q", "run", str(study))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "potential_r_nm grid" in bad.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "out2" / "liquids").exists()  # refused before any stage ran
