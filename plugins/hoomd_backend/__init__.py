@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 
 class HoomdEngine(Engine):
-    """Runs CG MD with HOOMD-blue in the (nm, ps, kJ/mol, g/mol) unit system.
+    """Runs CG and all-atom MD with HOOMD-blue in the (nm, ps, kJ/mol, g/mol) unit system.
 
     Those units are self-consistent in HOOMD (energy = mass·length²/time²), so no
     conversion happens except pressure (1 bar = 0.0602214 kJ/mol/nm³).
@@ -27,6 +27,8 @@ class HoomdEngine(Engine):
         "device": Option(str, "CPU", "HOOMD device", choices=("CPU", "GPU", "auto")),
         "buffer_nm": Option(float, 0.04, "neighbour-list buffer (nm)", min=0.0),
         "tau_barostat_ps": Option(float, 5.0, "barostat time constant (ps)", min=0.0, exclusive_min=True),
+        "aa_cutoff_nm": Option(float, 1.0, "all-atom LJ and real-space Coulomb cutoff (nm)", min=0.5, max=3.0),
+        "pppm_spacing_nm": Option(float, 0.1, "all-atom PPPM grid spacing (nm)", min=0.01, max=1.0),
     }
 
     @classmethod
@@ -38,6 +40,11 @@ class HoomdEngine(Engine):
         from .cg import HoomdCGSimulation
 
         return HoomdCGSimulation(system, protocol, self.opts)
+
+    def aa_simulation(self, system, protocol: MDProtocol) -> Simulation:
+        from .aa import HoomdAASimulation
+
+        return HoomdAASimulation(system, protocol, self.opts)
 
 
 @hookimpl

@@ -39,8 +39,14 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         self.table = hoomd.md.pair.Table(nlist=nlist, default_r_cut=system.potential.cutoff_nm)
         self.table.params[("A", "A")] = hoomd_table(system.potential)
         self.grid = (len(system.potential.r_nm), system.potential.r_nm[0], system.potential.cutoff_nm)
+        self.type_masses = {"A": self.mass_gmol}
+        self._start([self.table])
+
+    def _start(self, forces: list) -> None:
+        """Integrator with ``forces``, thermodynamic quantities, thermal momenta."""
+        self.forces = forces
         self.thermo = hoomd.md.compute.ThermodynamicQuantities(filter=hoomd.filter.All())
-        integrator = hoomd.md.Integrator(dt=protocol.timestep_fs * 1e-3, forces=[self.table],
+        integrator = hoomd.md.Integrator(dt=self.protocol.timestep_fs * 1e-3, forces=list(forces),
                                          methods=[self._method()])
         self.sim.operations.integrator = integrator
         self.sim.operations.computes.append(self.thermo)
@@ -53,7 +59,8 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         everyone = hoomd.filter.All()
         if p.pressure_bar is None and p.thermostat == "langevin":
             method = hoomd.md.methods.Langevin(filter=everyone, kT=kT)
-            method.gamma["A"] = self.mass_gmol * p.friction_per_ps  # drag = m·γ (mass/time)
+            for name, mass in self.type_masses.items():
+                method.gamma[name] = mass * p.friction_per_ps  # drag = m·γ (mass/time)
             return method
         thermostat = (None if p.thermostat == "none"
                       else hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps))
@@ -82,18 +89,20 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
             self.sim.state.set_snapshot(snap)
 
     def minimize(self, max_iterations: int = 1000) -> None:
-        fire = hoomd.md.minimize.FIRE(dt=0.0005, force_tol=10.0, angmom_tol=1.0, energy_tol=1e-4,
-                                      forces=[self.table],
-                                      methods=[hoomd.md.methods.ConstantVolume(filter=hoomd.filter.All())])
         integrator = self.sim.operations.integrator
-        integrator.forces.remove(self.table)
+        for f in self.forces:  # a force belongs to one integrator at a time
+            integrator.forces.remove(f)
+        fire = hoomd.md.minimize.FIRE(dt=0.0005, force_tol=10.0, angmom_tol=1.0, energy_tol=1e-4,
+                                      forces=list(self.forces),
+                                      methods=[hoomd.md.methods.ConstantVolume(filter=hoomd.filter.All())])
         self.sim.operations.integrator = fire
         steps = 0
         while not fire.converged and steps < max_iterations:
             self.sim.run(50)
             steps += 50
-        fire.forces.remove(self.table)
-        integrator.forces.append(self.table)
+        for f in self.forces:
+            fire.forces.remove(f)
+            integrator.forces.append(f)
         self.sim.operations.integrator = integrator
         self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
 
