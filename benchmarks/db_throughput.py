@@ -36,7 +36,7 @@ stages = ["database"]
 name = "openmm"
 [engine.openmm]
 platform = "CPU"
-threads = 0                       # the executor's share: 1 thread per worker here
+threads = 1                       # one thread per job: workers compare fairly
 electrostatics = "reaction_field"
 aa_cutoff_nm = 0.9
 [engine.lammps]
@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--cg-engine", default="lammps", help="engine of the CG parts (all-atom: OpenMM)")
     ap.add_argument("--molecules", nargs="+", default=["3MePe", "234TriMePe"])
-    ap.add_argument("--k", type=int, default=2, help="force fields per molecule")
+    ap.add_argument("--k", type=int, default=3, help="force fields per molecule")
     ap.add_argument("--m", type=int, default=3, help="masses per force field")
     ap.add_argument("--n-molecules", type=int, default=30)
     ap.add_argument("--n-beads", type=int, default=300)

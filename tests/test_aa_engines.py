@@ -26,12 +26,7 @@ def aa_engine(request):
     if rec is None or not rec.available:
         pytest.skip(f"engine {request.param} unavailable: {rec.reason if rec else 'not installed'}")
     opts = {k: v for k, v in OTHER_AA_ENGINES[request.param].items() if k in rec.cls.options}
-    eng = registry().create("engine", request.param, plugin_defaults("engine", request.param, opts))
-    try:
-        eng.aa_simulation
-    except AttributeError:
-        pytest.skip(f"engine {request.param} has no all-atom systems")
-    return eng
+    return registry().create("engine", request.param, plugin_defaults("engine", request.param, opts))
 
 
 def _energy(engine, box) -> float:

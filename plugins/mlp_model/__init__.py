@@ -33,6 +33,8 @@ class MLPPredictor(Predictor):
         "n_components": Option(int, 32, "principal components of U(r) the network predicts (smoothness)", min=1),
         "core_margin_nm": Option(float, 0.02, "the model learns U from this far inside the smallest core "
                                  "radius of the database (nm)", min=0.0),
+        "cap_kT": Option(float, 10.0, "positive U is learnt squashed as cap·tanh(U/cap) (kT): unsampled "
+                         "core walls must not dominate the fit", min=1.0),
         "smoothing_nm": Option(float, 0.005, "Gaussian smoothing of the prediction (nm): removes grid-scale "
                                "roughness (NVE drift at 5 fs) far below structural length scales; 0: none",
                                min=0.0),

@@ -4,14 +4,16 @@ Output representation: the network predicts the leading principal-component scor
 of the training potentials (whitened), not 1500 table values.  Every prediction is
 then a combination of smooth database potentials, so it is as smooth as they are
 (IBI smooths every update); truncating the basis removes their residual noise.
-The loss is the squared error of U(r) in kJ/mol, counted only where the sample's
-g(r) is non-zero: inside the core nothing is sampled and the table there is a
+The loss is the squared error of the squashed U(r) (see :func:`squash`), counted only
+where the sample's g(r) is non-zero: inside the core nothing is sampled and the table there is a
 constructed wall (added back at prediction time, see ``predict.py``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from mobcg_core.units import kT_kjmol
 
 from .dataset import TrainingSet
 
@@ -27,15 +29,34 @@ def _torch():
     return torch
 
 
-class Basis:
-    """Standardisation of inputs and the PCA basis of the outputs (arrays, no torch)."""
+def squash(u: np.ndarray, cap: float) -> np.ndarray:
+    """U ≤ 0 unchanged, U > 0 → cap·tanh(U/cap): smooth (C²), monotonic, invertible.
 
-    def __init__(self, ts: TrainingSet, train_idx: np.ndarray, n_components: int, r_lo_nm: float):
+    The learning window reaches into the cores of the larger molecules, where the tables
+    hold steep walls of hundreds of kJ/mol that nothing samples; squashed, they no longer
+    dominate the basis and the loss, while the sampled range (U ≲ 5 kT) is barely changed.
+    """
+    u = np.asarray(u, float)
+    return np.where(u > 0, cap * np.tanh(np.maximum(u, 0) / cap), u)
+
+
+def unsquash(t: np.ndarray, cap: float) -> np.ndarray:
+    t = np.asarray(t, float)
+    inside = np.clip(t / cap, None, 0.999)
+    return np.where(t > 0, cap * np.arctanh(np.maximum(inside, 0)), t)
+
+
+class Basis:
+    """Standardisation of inputs and the PCA basis of the (squashed) outputs (arrays, no torch)."""
+
+    def __init__(self, ts: TrainingSet, train_idx: np.ndarray, n_components: int, r_lo_nm: float,
+                 cap_kjmol: float):
         x = ts.x[train_idx]
         self.x_mean, self.x_std = x.mean(0), np.maximum(x.std(0), X_STD_FLOOR)
         self.r_lo_nm = float(r_lo_nm)
+        self.cap_kjmol = float(cap_kjmol)
         self.window = ts.potential_r_nm >= self.r_lo_nm
-        y = ts.u_kjmol[train_idx][:, self.window]
+        y = squash(ts.u_kjmol[train_idx][:, self.window], self.cap_kjmol)
         self.u_mean = y.mean(0)
         _, s, vt = np.linalg.svd(y - self.u_mean, full_matrices=False)
         k = int(min(n_components, len(train_idx) - 1, vt.shape[0])) or 1
@@ -44,14 +65,14 @@ class Basis:
         self.score_std = np.maximum(scores.std(0), STD_FLOOR)
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("x_mean", "x_std", "r_lo_nm", "window", "u_mean", "components",
-                                              "score_std")}
+        return {k: getattr(self, k) for k in ("x_mean", "x_std", "r_lo_nm", "cap_kjmol", "window", "u_mean",
+                                              "components", "score_std")}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Basis":
         b = cls.__new__(cls)
         for k, v in d.items():
-            setattr(b, k, v if k == "r_lo_nm" else np.asarray(v))
+            setattr(b, k, float(v) if k in ("r_lo_nm", "cap_kjmol") else np.asarray(v))
         return b
 
 
@@ -73,7 +94,7 @@ def make_net(n_in: int, n_out: int, hidden: list[int], activation: str):
 
 
 class Decoder:
-    """Network output (whitened scores) -> U(r) on the learning window, differentiably."""
+    """Network output (whitened scores) -> squashed U(r) on the learning window, differentiably."""
 
     def __init__(self, basis: Basis, device):
         torch = _torch()
@@ -99,14 +120,16 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
     torch = _torch()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    basis = Basis(ts, train_idx, opts["n_components"], learning_window_start(ts, opts))
+    basis = Basis(ts, train_idx, opts["n_components"], learning_window_start(ts, opts),
+                  opts["cap_kT"] * kT_kjmol(ts.temperature_K))
     dec = Decoder(basis, device)
     net = make_net(ts.x.shape[1], len(basis.components), opts["hidden_layers"], opts["activation"]).to(device)
     optim = torch.optim.Adam(net.parameters(), lr=opts["learning_rate"], weight_decay=opts["weight_decay"])
     # The learning rate decays by lr_decay over the run (the paper: Adam with a decaying rate).
     sched = torch.optim.lr_scheduler.ExponentialLR(optim, gamma=opts["lr_decay"] ** (1.0 / opts["epochs"]))
     xt = dec.inputs(ts.x[train_idx])
-    yt = torch.as_tensor(ts.u_kjmol[train_idx][:, basis.window], dtype=torch.float32, device=device)
+    yt = torch.as_tensor(squash(ts.u_kjmol[train_idx][:, basis.window], basis.cap_kjmol), dtype=torch.float32,
+                         device=device)
     mt = torch.as_tensor(loss_mask(ts, basis, train_idx), device=device)
     batch = min(opts["batch_size"], len(train_idx))
     history = []
@@ -139,7 +162,7 @@ def predict_window(state: dict, basis: Basis, opts: dict, x: np.ndarray) -> np.n
     net.eval()
     dec = Decoder(basis, "cpu")
     with torch.no_grad():
-        return dec.potential(net(dec.inputs(x))).numpy().astype(float)
+        return unsquash(dec.potential(net(dec.inputs(x))).numpy().astype(float), basis.cap_kjmol)
 
 
 def score(pred: np.ndarray, true: np.ndarray, mask: np.ndarray) -> dict:
