@@ -125,15 +125,21 @@ def test_rerun_skips_and_extending_appends(local_db, tmp_path):
     (d / "out").mkdir(parents=True)
     (d / "out" / "database.h5").write_bytes(local_db.read_bytes())
     before = by_key(Database(d / "out" / "database.h5"), "forcefields")
-    res = run_cli("run", str(write_study(d, k=2, molecules='["3MePe", "CCO"]')))  # ethanol: untypable O
+    # Methane: 30 molecules make a box shorter than twice the all-atom cutoff, a physical failure.
+    res = run_cli("run", str(write_study(d, k=2, molecules='["3MePe", "C"]')))
     assert res.returncode == 0, res.stderr
     db = Database(d / "out" / "database.h5")
     after = by_key(db, "forcefields")
     assert {k: v["wall_aa_s"] for k, v in after.items()} == {k: v["wall_aa_s"] for k, v in before.items()}
     bad = db.read("failures")
-    assert len(bad["key"]) == 2 and set(bad["molecule"]) == {"CCO"}
-    assert all("cannot type" in e or "type" in e for e in bad["error"]), bad["error"]
-    assert "2 failed" in res.stderr or "failed" in res.stderr
+    assert len(bad["key"]) == 2 and set(bad["molecule"]) == {"C"}
+    assert all(e.startswith("SimulationError") and "cutoff" in e for e in bad["error"]), bad["error"]
+    assert "failed" in res.stderr
+    again = run_cli("run", str(write_study(d, k=2, molecules='["3MePe", "C"]')))  # failures are not retried
+    assert again.returncode == 0 and "0 already done" not in again.stderr
+    assert Database(d / "out" / "database.h5").count("failures") == 2
+    typo = run_cli("run", str(write_study(d, k=2, molecules='["CCO"]')))  # ethanol: untypable O, up front
+    assert typo.returncode == 1 and "database.molecules: 'CCO': cannot type atom" in typo.stderr
 
 
 def test_sigkill_loses_no_finished_job(tmp_path):

@@ -46,7 +46,7 @@ def forcefield_payloads(study) -> list[tuple[str, dict]]:
     """(key, payload) of every force-field job the run file asks for."""
     cfg, db = study.cfg, study.cfg["database"]
     jobs = []
-    molecules = [resolve_molecule(entry) for entry in db["molecules"]]
+    molecules = [_typable(resolve_molecule(entry)) for entry in db["molecules"]]
     # Index-major order: a study stopped early holds about as many force fields of each molecule.
     for i in range(db["forcefields_per_molecule"]):
         for name, smiles in molecules:
@@ -63,6 +63,17 @@ def forcefield_payloads(study) -> list[tuple[str, dict]]:
                                "seed": _seed(cfg["run"]["seed"], smiles, "md", i),
                                "engine": _table(cfg["engine"]), "cg_engine": _cg_engine(cfg)}))
     return jobs
+
+
+def _typable(molecule: tuple[str, str]) -> tuple[str, str]:
+    """Fail before any job runs when a molecule is outside the force field."""
+    from ..forcefield import build_molecule
+
+    try:
+        build_molecule(molecule[1], seed=0)
+    except MobcgError as exc:
+        raise MobcgError(f"database.molecules: {molecule[0]!r}: {exc}") from None
+    return molecule
 
 
 def _cg_engine(cfg: dict) -> dict:
@@ -149,7 +160,7 @@ def run_jobs(study, database: Database, label: str, fn: Callable, jobs: list[tup
              to_row: Callable, group: str) -> dict[str, Any]:
     """Run ``jobs`` on the configured executor, journalling each result as it arrives."""
     payloads = dict(jobs)
-    counts = {"done": 0, "failed": 0}
+    counts = {"done": 0, "failed": 0, "physics_failures": 0}
     if not jobs:
         return counts
     interval = study.cfg["database"]["commit_interval_s"]
@@ -164,15 +175,16 @@ def run_jobs(study, database: Database, label: str, fn: Callable, jobs: list[tup
             else:
                 database.add("failures", _failure_row(res.key, group, payloads[res.key], res.error))
                 counts["failed"] += 1
+                counts["physics_failures"] += res.error.split(":", 1)[0] in FINAL_ERRORS
                 study.reporter.warn(f"{label} job {res.key} failed: {res.error}")
             if time.monotonic() - last_commit >= interval:
                 database.commit()
                 last_commit = time.monotonic()
             update(n, len(jobs), f"{counts['failed']} failed" if counts["failed"] else "")
     database.commit()
-    if counts["failed"] == len(jobs):
-        raise MobcgError(f"all {len(jobs)} {label} jobs failed; see `mobcg db info {database.path}` "
-                         "for the errors")
+    if counts["failed"] == len(jobs) and not counts["physics_failures"]:
+        raise MobcgError(f"all {len(jobs)} {label} jobs failed, none for a physical reason (a bug or a "
+                         f"broken installation?); see `mobcg db info {database.path}` for the errors")
     return counts
 
 

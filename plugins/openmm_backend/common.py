@@ -77,7 +77,10 @@ class OpenMMRunner(SegmentedRun):
         self.barostat = barostat
         integrator = make_integrator(protocol)
         platform, props = make_platform(options)
-        self.context = mm.Context(system, integrator, platform, props)
+        try:
+            self.context = mm.Context(system, integrator, platform, props)
+        except mm.OpenMMException as exc:  # e.g. a box shorter than twice the cutoff
+            raise SimulationError(f"OpenMM could not set up the system: {str(exc).splitlines()[0]}") from None
         self.integrator = integrator
         self.system = system
         self.context.setPositions(positions_nm)
