@@ -73,6 +73,8 @@ def stage_predict(study, liquid: dict) -> dict:
     pred = study.plugin("predictor").predict(
         path, info["mass_gmol"], target, units.diffusion_from_1e9_m2_s(info["diffusion_1e9_m2_s"]),
         table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
+    for problem in pred.info.get("extrapolation", []):
+        study.reporter.warn(f"{liquid['name']}: {problem}: the prediction extrapolates")
     save_potential(d, pred.potential)
     if pred.uncertainty_kjmol is not None:
         atomic_save_npz(d / "uncertainty.npz", r_nm=pred.potential.r_nm, sigma_kjmol=pred.uncertainty_kjmol)

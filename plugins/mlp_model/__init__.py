@@ -60,7 +60,12 @@ class MLPPredictor(Predictor):
 
         ts = load_training_set(database)
         fit = fit_ensemble(ts, self.opts, seed, self._device(), progress)
+        import numpy as np
+
+        ranges = {"mass_gmol": [float(np.exp(ts.x[:, 0].min())), float(np.exp(ts.x[:, 0].max()))],
+                  "diffusion_nm2_ps": [float(np.exp(ts.x[:, 1].min())), float(np.exp(ts.x[:, 1].max()))]}
         meta = {"database": str(database), "database_hash": ts.database_hash, "n_samples": ts.n,
+                "input_ranges": ranges,
                 "molecules": ts.molecules, "seed": seed, "torch_version": str(torch.__version__),
                 "plugin_version": __version__, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "cv": fit["cv"], "folds": fit["folds"], "train_s": fit["train_s"]}
@@ -86,7 +91,19 @@ class MLPPredictor(Predictor):
         pot, spread, info = predict_potential(record, mass_gmol, rdf, diffusion_nm2_ps, smoothing)
         info.update({"model_database_hash": record["meta"]["database_hash"],
                      "model_cv": record["meta"]["cv"]})
+        info["extrapolation"] = _outside(record["meta"].get("input_ranges", {}),
+                                         {"mass_gmol": mass_gmol, "diffusion_nm2_ps": diffusion_nm2_ps})
         return Prediction(pot, spread, info)
+
+
+def _outside(ranges: dict, values: dict) -> list[str]:
+    """Inputs outside what the model was trained on: the prediction extrapolates there."""
+    out = []
+    for key, value in values.items():
+        lo, hi = ranges.get(key, (float("-inf"), float("inf")))
+        if not lo <= value <= hi:
+            out.append(f"{key} = {value:.4g} outside the training range {lo:.4g}–{hi:.4g}")
+    return out
 
 
 @hookimpl
