@@ -116,8 +116,7 @@ def stage_validate(study, liquid: dict) -> dict:
         return done
     info, _ = load_target(study, liquid)
     rows = [_one_potential(study, liquid, "ML", d / "ml", None),
-            _one_potential(study, liquid, study.cfg["cg_method"]["name"].upper(), d,
-                           {**ibi_nvt, "potential_dir": str(d)} if ibi_nvt else None)]
+            _one_potential(study, liquid, study.cfg["cg_method"]["name"].upper(), d, ibi_nvt)]
     for row in rows:
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +

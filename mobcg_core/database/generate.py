@@ -196,7 +196,7 @@ FINAL_ERRORS = ("SimulationError", "MobcgError", "PluginError")
 def _final_failures(database: Database) -> set[str]:
     bad = database.read("failures", columns=["key", "error"])
     final = {k for k, e in zip(bad["key"].tolist(), bad["error"].tolist()) if e.split(":", 1)[0] in FINAL_ERRORS}
-    return final | {k for g, k, _ in database._journal() if g == "failures"}
+    return final | {k for g, k, _ in database.pending() if g == "failures"}
 
 
 def stage_database(study) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def info(path: str | Path) -> dict:
     def span(x):
         return [float(np.min(x)), float(np.max(x))] if len(x) else None
 
-    pending = len(db._journal())
+    pending = len(db.pending())
     return {"file": str(db.path), "samples": len(s["key"]), "forcefields": len(f["key"]),
             "failures": len(bad["key"]), "pending_in_journal": pending, "molecules": per_mol,
             "rdf_grid_nm": [float(grids["rdf_r_nm"][0]), float(grids["rdf_r_nm"][-1]), len(grids["rdf_r_nm"])],

@@ -176,7 +176,7 @@ class Database:
     def keys(self, group: str) -> set[str]:
         """Keys committed to ``group`` plus those waiting in the journal."""
         done = set(self.read(group, columns=["key"])["key"].tolist()) if self.path.exists() else set()
-        return done | {k for g, k, _ in self._journal() if g == group}
+        return done | {k for g, k, _ in self.pending() if g == group}
 
     # ------------------------------------------------------------------ writing
     def add(self, group: str, row: dict[str, Any]) -> None:
@@ -191,7 +191,8 @@ class Database:
         name = f"{group}-{row['key']}.pkl"
         _atomic_write(self.journal_dir / name, lambda fh: pickle.dump((group, row), fh, protocol=4))
 
-    def _journal(self) -> list[tuple[str, str, Path]]:
+    def pending(self) -> list[tuple[str, str, Path]]:
+        """Journalled jobs not yet in the file: (group, key, journal file)."""
         if not self.journal_dir.is_dir():
             return []
         out = []
@@ -202,7 +203,7 @@ class Database:
 
     def commit(self) -> int:
         """Move journalled rows into the file (copy, append, atomic rename); return rows added."""
-        pending = self._journal()
+        pending = self.pending()
         if not pending:
             return 0
         rows: dict[str, list[dict]] = {g: [] for g in GROUPS}
