@@ -154,8 +154,6 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
               production_ps: float | None = None) -> dict:
     """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble and length may be
     overridden): D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
-    from .analysis import msd_per_axis
-
     info, target = load_target(study, liquid)
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     ensemble = ensemble or cg["ensemble"]
@@ -178,8 +176,7 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
     g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
     diff = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
     rho, rho_err = density_g_cm3(traj)
-    lags, msd = msd_per_axis(traj)
-    atomic_save_npz(arrays_path, rdf_r_nm=g.r_nm, rdf_g=g.g, msd_lag_ps=lags, msd_nm2=msd.sum(axis=1))
+    atomic_save_npz(arrays_path, rdf_r_nm=g.r_nm, rdf_g=g.g, msd_lag_ps=diff.msd_lag_ps, msd_nm2=diff.msd_nm2)
     d_aa = info.get("diffusion_1e9_m2_s")
     return {"D_CG_1e9_m2_s": diff.d_1e9_m2_s, "D_CG_err_1e9_m2_s": diff.d_err_1e9_m2_s,
             "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,

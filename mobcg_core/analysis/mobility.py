@@ -45,12 +45,15 @@ class DiffusionFit:
             spread over three blocks of the run.
         d_axes_nm2_ps: (3,) per-axis values.
         fit_window_ps: (start, end) lag window of the linear fit.
+        msd_lag_ps, msd_nm2: the whole run's MSD curve (summed over axes) it was fitted to.
     """
 
     d_nm2_ps: float
     d_err_nm2_ps: float
     d_axes_nm2_ps: tuple[float, float, float]
     fit_window_ps: tuple[float, float]
+    msd_lag_ps: np.ndarray | None = None
+    msd_nm2: np.ndarray | None = None
 
     @property
     def d_1e9_m2_s(self) -> float:
@@ -66,7 +69,7 @@ def fit_diffusion(traj: Trajectory, fit_start: float = 0.1, fit_end: float = 0.5
 
     The window skips the ballistic start and the noisy long lags (few origins).
     """
-    d_axes, window = _axis_slopes(traj, fit_start, fit_end)
+    d_axes, window, (lags, msd) = _axis_slopes(traj, fit_start, fit_end)
     err = float(np.std(d_axes, ddof=1) / math.sqrt(3))
     if traj.n_frames >= 3 * n_blocks_min_frames:
         # Three axes are a weak error estimate; the spread over thirds of the run
@@ -74,7 +77,7 @@ def fit_diffusion(traj: Trajectory, fit_start: float = 0.1, fit_end: float = 0.5
         thirds = np.array_split(np.arange(traj.n_frames), 3)
         d_blocks = [np.mean(_axis_slopes(_frames(traj, idx), fit_start, fit_end)[0]) for idx in thirds]
         err = max(err, float(np.std(d_blocks, ddof=1) / math.sqrt(3)))
-    return DiffusionFit(float(np.mean(d_axes)), err, d_axes, window)
+    return DiffusionFit(float(np.mean(d_axes)), err, d_axes, window, lags, msd.sum(axis=1))
 
 
 n_blocks_min_frames = 20
@@ -91,7 +94,7 @@ def _axis_slopes(traj: Trajectory, fit_start: float, fit_end: float):
     if mask.sum() < 3:
         raise ValueError(f"MSD fit window has {mask.sum()} points; run longer or report more often")
     slopes = [np.polyfit(lags[mask], msd[mask, a], 1)[0] for a in range(3)]
-    return tuple(float(s / 2.0) for s in slopes), (float(lags[mask][0]), float(lags[mask][-1]))
+    return tuple(float(s / 2.0) for s in slopes), (float(lags[mask][0]), float(lags[mask][-1])), (lags, msd)
 
 
 def yeh_hummer_correction(temperature_K: float, viscosity_mPa_s: float, box_nm: float) -> float:
