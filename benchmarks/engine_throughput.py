@@ -2,7 +2,9 @@
 
 Reports steps/s and ns/day per engine and thread count, LAMMPS driven directly (no mobcg)
 as the reference for mobcg's own overhead, and where the time goes (stepping vs handing
-frames to the analysis every 0.5 ps).
+frames to the analysis every 0.5 ps).  For OpenMM it runs both CG kernels (``segments``,
+``spline``) and two floors with the same neighbour list and cutoff: a CustomNonbondedForce
+whose expression does nothing and a plain NonbondedForce (LJ) — no table kernel can beat them.
 
     python benchmarks/engine_throughput.py --engines lammps openmm --threads 1 2
 """
@@ -23,10 +25,14 @@ MASS, N = 114.2302, 1000
 
 
 def cg_row(name: str, threads: int, steps: int, dt_fs: float) -> dict:
+    """``name`` is an engine, or ``openmm:KERNEL`` for one OpenMM CG kernel."""
     pot = read_lammps_table(TABLE).shifted()
     box = units.box_length_nm(N, MASS, 0.774)
-    sim = engine(name, threads).cg_simulation(cg_box(N, MASS, box, pot, 1),
-                                              MDProtocol(298.15, dt_fs, 0.0, thermostat="nose_hoover", seed=1))
+    eng = engine(name.split(":")[0], threads)
+    if ":" in name:
+        eng.opts["cg_kernel"] = name.split(":")[1]
+    sim = eng.cg_simulation(cg_box(N, MASS, box, pot, 1),
+                            MDProtocol(298.15, dt_fs, 0.0, thermostat="nose_hoover", seed=1))
     sim.minimize()
     sim.run(200 * dt_fs * 1e-3)
     ps = steps * dt_fs * 1e-3
@@ -68,6 +74,48 @@ def lammps_direct_row(steps: int, dt_fs: float) -> dict:
             "ns_per_day": steps * dt_fs * 1e-6 * 86400 / wall}
 
 
+def openmm_floor_rows(threads: int, steps: int, dt_fs: float) -> list[dict]:
+    """Steps/s of OpenMM's CPU pair loop itself at the table's cutoff (no table work at all)."""
+    import openmm as mm
+
+    from mobcg_core.systems import lattice_positions
+
+    box, rows = units.box_length_nm(N, MASS, 0.774), []
+    for label in ("CustomNonbondedForce doing nothing", "NonbondedForce LJ"):
+        if label.startswith("Custom"):
+            force = mm.CustomNonbondedForce("1e-9*r")
+        else:
+            force = mm.NonbondedForce()
+            force.setUseDispersionCorrection(False)
+        force.setNonbondedMethod(mm.NonbondedForce.CutoffPeriodic)  # same value (2) in both classes
+        force.setCutoffDistance(1.55)
+        system = mm.System()
+        system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
+        for _ in range(N):
+            system.addParticle(MASS)
+            force.addParticle([]) if label.startswith("Custom") else force.addParticle(0.0, 0.5, 0.5)
+        system.addForce(force)
+        integrator = mm.NoseHooverIntegrator(298.15, 1.0, dt_fs * 1e-3)
+        context = mm.Context(system, integrator, mm.Platform.getPlatformByName("CPU"), {"Threads": str(threads)})
+        context.setPositions(lattice_positions(N, box, 1))
+        mm.LocalEnergyMinimizer.minimize(context, 10.0, 200)
+        integrator.step(200)
+        t0 = time.perf_counter()
+        integrator.step(steps)
+        wall = time.perf_counter() - t0
+        rows.append({"system": "CG 1000 beads", "engine": f"openmm floor: {label}", "threads": threads,
+                     "steps_per_s": steps / wall, "ns_per_day": steps * dt_fs * 1e-6 * 86400 / wall})
+    return rows
+
+
+def add_ratios(rows: list[dict]) -> None:
+    """steps/s relative to LAMMPS (through mobcg) at the same thread count."""
+    ref = {r["threads"]: r["steps_per_s"] for r in rows if r["engine"] == "lammps" and r["system"].startswith("CG")}
+    for r in rows:
+        if r["system"].startswith("CG") and r["threads"] in ref:
+            r["vs_lammps"] = r["steps_per_s"] / ref[r["threads"]]
+
+
 def aa_row(threads: int, molecules: int, steps: int) -> dict:
     from mobcg_core.forcefield import build_liquid_box, build_molecule, parametrize
 
@@ -86,7 +134,8 @@ def aa_row(threads: int, molecules: int, steps: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", nargs="+", default=["lammps", "openmm"])
+    ap.add_argument("--engines", nargs="+", default=["lammps", "openmm:segments", "openmm:spline"],
+                    help="engines; openmm:KERNEL runs one OpenMM CG kernel")
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--steps", type=int, default=5000)
     ap.add_argument("--aa-molecules", type=int, default=200)
@@ -95,10 +144,14 @@ def main() -> None:
     rows = [cg_row(e, t, args.steps, 2.0) for e in args.engines for t in args.threads]
     if "lammps" in args.engines:
         rows.append(lammps_direct_row(args.steps, 2.0))
+    if any(e.startswith("openmm") for e in args.engines):
+        rows += [row for t in args.threads for row in openmm_floor_rows(t, args.steps, 2.0)]
+    add_ratios(rows)
     if args.aa_molecules:
         rows += [aa_row(t, args.aa_molecules, args.aa_steps) for t in args.threads]
     print_table(rows, [("system", "system", ""), ("engine", "engine", ""), ("threads", "threads", "d"),
                        ("steps/s", "steps_per_s", ".0f"), ("ns/day", "ns_per_day", ".1f"),
+                       ("× LAMMPS", "vs_lammps", ".2f"),
                        ("frames cost", "frame_overhead", "+.1%")])
     write_json("engine_throughput", {"args": vars(args), "rows": rows})
 

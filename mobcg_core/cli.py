@@ -2,7 +2,8 @@
 
     mobcg run FILE.toml        run (or resume) the stages the file asks for
     mobcg check FILE.toml      validate the file only
-    mobcg bench FILE.toml      the file's CG system on every engine: speed and physics
+    mobcg bench FILE.toml      the file's CG (and --systems aa: all-atom) system on every engine
+    mobcg timestep FILE.toml   NVE energy drift per CG timestep: the largest safe one
     mobcg plugins [--json]     list installed plugins and whether they are usable
     mobcg db info FILE.h5      what a sample database holds (--json)
     mobcg db merge OUT IN...   merge databases (rows with a known key are skipped)
@@ -42,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--engines", default="", help="comma-separated engine names (default: all installed)")
     bench.add_argument("--liquid", default=None, help="liquid to use (default: the first)")
     bench.add_argument("--table", default=None, help="LAMMPS/VOTCA table file instead of the derived potential")
+    bench.add_argument("--systems", default="cg", help="comma-separated: cg, aa (the liquid's all-atom box)")
+    tstep = sub.add_parser("timestep", help="NVE energy drift of the file's CG system per timestep")
+    tstep.add_argument("file", help="TOML run file")
+    tstep.add_argument("--liquid", default=None, help="liquid to use (default: the first)")
+    tstep.add_argument("--table", default=None, help="LAMMPS/VOTCA table file instead of the derived potential")
+    tstep.add_argument("--engine", default=None, help="engine (default: engine.name)")
+    tstep.add_argument("--timesteps", default="1,2,3,4,5,6,8", help="candidate timesteps (fs), comma-separated")
+    tstep.add_argument("--max-drift", type=float, default=0.02, help="largest acceptable drift (kT/bead/ns)")
+    tstep.add_argument("--nve-ps", type=float, default=20.0, help="length of each NVE run (ps)")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
     db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
@@ -60,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
-    for s in (run, check, plugins, bench, db, d_info, d_merge, d_export, d_plot):
+    for s in (run, check, plugins, bench, tstep, db, d_info, d_merge, d_export, d_plot):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -113,10 +123,37 @@ def cmd_bench(args) -> int:
     cfg = load_config(args.file)
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()] or registry().names("engine")
-    result = run_bench(study, engines, args.liquid, args.table)
+    systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
+    result = run_bench(study, engines, args.liquid, args.table, systems)
     print_bench(result, study.reporter.console)
     study.reporter.info(f"wrote {study.out_dir / 'bench.json'}")
     return 0 if result["agree"] else 1
+
+
+def _floats(text: str, flag: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise MobcgError(f"{flag} {text!r}: expected numbers separated by commas, e.g. 1,2,5") from None
+    if not values or min(values) <= 0:
+        raise MobcgError(f"{flag} {text!r}: expected positive numbers")
+    return values
+
+
+def cmd_timestep(args) -> int:
+    from .bench import print_timestep, timestep_check
+    from .config import load_config
+    from .pipeline import Study
+    from .plugins import registry
+    from .progress import Reporter
+
+    cfg = load_config(args.file)
+    study = Study(cfg, registry(), Reporter(quiet=args.quiet))
+    result = timestep_check(study, args.engine or cfg["engine"]["name"], _floats(args.timesteps, "--timesteps"),
+                            args.liquid, args.table, args.max_drift, args.nve_ps)
+    print_timestep(result, study.reporter.console)
+    study.reporter.info(f"wrote {study.out_dir / 'timestep.json'}")
+    return 0 if result["largest_stable_fs"] else 1
 
 
 def _slice(text: str | None) -> slice | None:
@@ -148,7 +185,8 @@ def cmd_db(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "db": cmd_db}
+COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
+            "db": cmd_db}
 
 
 def main(argv: list[str] | None = None) -> int:

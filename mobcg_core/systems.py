@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import SimulationError
 from .types import CGSystem, PairPotential
 
 
@@ -24,5 +25,12 @@ def lattice_positions(n: int, box_nm: float, seed: int = 0, jitter: float = 0.05
 
 def cg_box(n_beads: int, mass_gmol: float, box_nm: float, potential: PairPotential,
            seed: int = 0) -> CGSystem:
-    """A CG system on a jittered lattice (engines minimise before running)."""
+    """A CG system on a jittered lattice (engines minimise before running).
+
+    Raises ``SimulationError`` if the box is shorter than twice the potential's cutoff
+    (the minimum image convention would not hold; engines refuse such boxes anyway).
+    """
+    if box_nm < 2 * potential.cutoff_nm:
+        raise SimulationError(f"a CG box of {n_beads} beads is {box_nm:.3f} nm, less than twice the potential's "
+                              f"cutoff ({potential.cutoff_nm:g} nm): use more beads (cg.n_beads)")
     return CGSystem(n_beads, mass_gmol, box_nm, potential, lattice_positions(n_beads, box_nm, seed))

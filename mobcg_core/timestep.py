@@ -54,10 +54,16 @@ def energy_drift(engine, system: CGSystem, temperature_K: float, timestep_fs: fl
 def largest_stable_timestep(engine, system: CGSystem, temperature_K: float,
                             candidates_fs=(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0),
                             max_drift_kT_per_bead_ns: float = 0.02, **kwargs) -> tuple[float | None, list[DriftResult]]:
-    """Drift for each candidate timestep; the largest one below ``max_drift`` (None if none is)."""
+    """Drift for candidate timesteps in increasing order, up to the first unstable one.
+
+    Returns the largest timestep below which every candidate is stable (None if the
+    smallest is not) and the results; a lucky low drift above a failure does not count.
+    """
     results = []
     for dt in sorted(candidates_fs):
         drift = energy_drift(engine, system, temperature_K, dt, **kwargs)
         results.append(DriftResult(dt, drift, drift <= max_drift_kT_per_bead_ns))
+        if not results[-1].stable:
+            break
     stable = [r.timestep_fs for r in results if r.stable]
     return (max(stable) if stable else None), results

@@ -5,7 +5,7 @@ Python loops.
 """
 
 from .mobility import DiffusionFit, fit_diffusion, msd_per_axis, yeh_hummer_correction
-from .structure import density_g_cm3, rdf, rdf_grid, structure_error
+from .structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
 
-__all__ = ["DiffusionFit", "fit_diffusion", "msd_per_axis", "yeh_hummer_correction",
+__all__ = ["DiffusionFit", "fit_diffusion", "msd_per_axis", "yeh_hummer_correction", "rdf_sampling_error",
            "density_g_cm3", "rdf", "rdf_grid", "structure_error"]

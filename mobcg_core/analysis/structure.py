@@ -50,6 +50,22 @@ def structure_error(a: RDF, b: RDF, r_min_nm: float = 0.1, r_max_nm: float = 1.5
     return float(np.trapezoid(diff2, r))
 
 
+def rdf_sampling_error(g: RDF, n_frames: int, n_particles: int, number_density_nm3: float,
+                       r_min_nm: float = 0.1, r_max_nm: float = 1.5) -> float:
+    """Expected ε (nm) between this g(r) and the exact one from counting noise alone.
+
+    A bin holding n = F·(N/2)·ρ·4πr²Δr·g pair counts has var(g) ≈ g/(F·(N/2)·ρ·4πr²Δr)
+    (Poisson); ε = ∫ var(g) dr.  Frames are taken as independent, so this is a lower bound.
+    """
+    dr = float(g.r_nm[1] - g.r_nm[0])
+    mask = (g.r_nm >= r_min_nm) & (g.r_nm <= r_max_nm) & (g.r_nm > 0)
+    r = g.r_nm[mask]
+    if len(r) < 2:
+        return 0.0
+    pairs_per_unit_g = n_frames * 0.5 * n_particles * number_density_nm3 * 4 * np.pi * r ** 2 * dr
+    return float(np.trapezoid(g.g[mask] / pairs_per_unit_g, r))
+
+
 def density_g_cm3(traj: Trajectory, start_frame: int = 0) -> tuple[float, float]:
     """Mean mass density (g/cm³) over frames and its standard error (block of 5)."""
     volumes = np.prod(traj.box_nm[start_frame:], axis=1)
