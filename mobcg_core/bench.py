@@ -75,14 +75,10 @@ def _measure(engine, system_args: tuple, protocol: MDProtocol, cg: dict, an: dic
 
 
 def _measure_aa(engine, study, liquid: dict) -> dict[str, Any]:
-    from .workflows import run_aa_liquid
+    from .stages import run_liquid_aa
 
-    aa, state = study.cfg["aa"], study.cfg["state"]
-    seed = liquid["forcefield_seed"]
-    res = run_aa_liquid(engine, liquid["smiles"], liquid["n_molecules"],
-                        aa["start_density_g_cm3"] or liquid["density_g_cm3"] or 0.7, aa, state["temperature_K"],
-                        state["pressure_bar"] if aa["ensemble"] == "NPT" else None, study.liquid_seed(liquid),
-                        None if seed < 0 else seed, study.cfg["analysis"])
+    aa = study.cfg["aa"]
+    res = run_liquid_aa(study, liquid, engine)
     n = liquid["n_molecules"]
     rho_nm3 = n / res.box_nm ** 3
     frames = int(round(aa["production_ps"] / aa["report_interval_ps"]))

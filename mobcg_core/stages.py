@@ -42,7 +42,7 @@ def stage_target(study, liquid: dict) -> dict:
         mass = liquid["mass_gmol"] or molar_mass_gmol(liquid["smiles"])
         density, d_aa = liquid["density_g_cm3"], liquid["diffusion_1e9_m2_s"] or None
     else:
-        aa = _run_aa(study, liquid)
+        aa = run_liquid_aa(study, liquid)
         target, mass, density, d_aa = aa.rdf, aa.mass_gmol, aa.density_g_cm3, aa.diffusion_1e9_m2_s
         extra = {"all_atom": aa.summary()}
     n = study.cfg["cg"]["n_beads"] or liquid["n_molecules"]
@@ -58,7 +58,8 @@ def stage_target(study, liquid: dict) -> dict:
         "diffusion_1e9_m2_s": d_aa, "source": liquid["rdf_file"] or "all-atom MD", **extra})
 
 
-def _run_aa(study, liquid: dict):
+def run_liquid_aa(study, liquid: dict, engine=None):
+    """The liquid's all-atom run with the run file's [aa] and [state] settings (target stage, bench)."""
     from .workflows import run_aa_liquid
 
     aa, state = study.cfg["aa"], study.cfg["state"]
@@ -66,7 +67,7 @@ def _run_aa(study, liquid: dict):
     study.reporter.info(f"  {liquid['name']}: all-atom MD of {liquid['n_molecules']} molecules "
                         f"({aa['equilibration_ps']:g} + {aa['production_ps']:g} ps)")
     seed = liquid["forcefield_seed"]
-    return run_aa_liquid(study.plugin("engine"), liquid["smiles"], liquid["n_molecules"], start, aa,
+    return run_aa_liquid(engine or study.plugin("engine"), liquid["smiles"], liquid["n_molecules"], start, aa,
                          state["temperature_K"], state["pressure_bar"] if aa["ensemble"] == "NPT" else None,
                          study.liquid_seed(liquid), None if seed < 0 else seed, study.cfg["analysis"])
 
