@@ -2,17 +2,21 @@
 
 Reports steps/s and ns/day per engine and thread count, LAMMPS driven directly (no mobcg)
 as the reference for mobcg's own overhead, and where the time goes (stepping vs handing
-frames to the analysis every 0.5 ps).  For OpenMM it runs both CG kernels (``segments``,
-``spline``) and two floors with the same neighbour list and cutoff: a CustomNonbondedForce
-whose expression does nothing and a plain NonbondedForce (LJ) — no table kernel can beat them.
+frames to the analysis every 0.5 ps).  For OpenMM it runs every CG kernel (``numpy``,
+``segments``, ``spline``; the numpy kernel's rows say how many steps a pair list lasts) and
+floors no kernel of its kind can beat: a CustomNonbondedForce whose expression does nothing
+and a plain NonbondedForce (LJ), both at the table's cutoff, and a PythonForce returning
+zeros (the integrator plus the Python call, no pair work).
 
-    python benchmarks/engine_throughput.py --engines lammps openmm --threads 1 2
+    python benchmarks/engine_throughput.py --engines lammps openmm:numpy openmm:segments --threads 1 2
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+
+import numpy as np
 
 from _common import SHARED, engine, print_table, write_json
 from mobcg_core import units
@@ -42,14 +46,17 @@ def cg_row(name: str, threads: int, steps: int, dt_fs: float) -> dict:
     t0 = time.perf_counter()
     sim.run(ps, 0.5)
     framed = time.perf_counter() - t0
+    verlet = getattr(sim, "verlet", None)
     sim.close()
-    return {"system": "CG 1000 beads", "engine": name, "threads": threads, "steps_per_s": steps / bare,
-            "ns_per_day": ps * 1e-3 * 86400 / bare, "frame_overhead": framed / bare - 1}
+    row = {"system": "CG 1000 beads", "engine": name, "threads": threads, "steps_per_s": steps / bare,
+           "ns_per_day": ps * 1e-3 * 86400 / bare, "frame_overhead": framed / bare - 1}
+    if verlet is not None:  # the pair-list rebuilds are part of the kernel's cost
+        row["steps_per_list_build"] = (2 * steps + 200) / verlet.n_builds
+    return row
 
 
 def lammps_direct_row(steps: int, dt_fs: float) -> dict:
     """The same system as a plain LAMMPS input, for mobcg's overhead."""
-    import numpy as np
 
     from mobcg_lammps.session import new_lammps
     from mobcg_core.systems import lattice_positions
@@ -81,20 +88,12 @@ def openmm_floor_rows(threads: int, steps: int, dt_fs: float) -> list[dict]:
     from mobcg_core.systems import lattice_positions
 
     box, rows = units.box_length_nm(N, MASS, 0.774), []
-    for label in ("CustomNonbondedForce doing nothing", "NonbondedForce LJ"):
-        if label.startswith("Custom"):
-            force = mm.CustomNonbondedForce("1e-9*r")
-        else:
-            force = mm.NonbondedForce()
-            force.setUseDispersionCorrection(False)
-        force.setNonbondedMethod(mm.NonbondedForce.CutoffPeriodic)  # same value (2) in both classes
-        force.setCutoffDistance(1.55)
+    for label in ("CustomNonbondedForce doing nothing", "NonbondedForce LJ", "PythonForce doing nothing"):
         system = mm.System()
         system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
         for _ in range(N):
             system.addParticle(MASS)
-            force.addParticle([]) if label.startswith("Custom") else force.addParticle(0.0, 0.5, 0.5)
-        system.addForce(force)
+        system.addForce(_floor_force(label, box))
         integrator = mm.NoseHooverIntegrator(298.15, 1.0, dt_fs * 1e-3)
         context = mm.Context(system, integrator, mm.Platform.getPlatformByName("CPU"), {"Threads": str(threads)})
         context.setPositions(lattice_positions(N, box, 1))
@@ -106,6 +105,29 @@ def openmm_floor_rows(threads: int, steps: int, dt_fs: float) -> list[dict]:
         rows.append({"system": "CG 1000 beads", "engine": f"openmm floor: {label}", "threads": threads,
                      "steps_per_s": steps / wall, "ns_per_day": steps * dt_fs * 1e-6 * 86400 / wall})
     return rows
+
+
+def _zero_forces(state):
+    return 0.0, np.zeros((N, 3))
+
+
+def _floor_force(label: str, box: float):
+    import openmm as mm
+
+    if label.startswith("Python"):
+        force = mm.PythonForce(_zero_forces)
+        force.setUsesPeriodicBoundaryConditions(True)
+        return force
+    if label.startswith("Custom"):
+        force = mm.CustomNonbondedForce("1e-9*r")
+    else:
+        force = mm.NonbondedForce()
+        force.setUseDispersionCorrection(False)
+    force.setNonbondedMethod(mm.NonbondedForce.CutoffPeriodic)  # same value (2) in both classes
+    force.setCutoffDistance(1.55)
+    for _ in range(N):
+        force.addParticle([]) if label.startswith("Custom") else force.addParticle(0.0, 0.5, 0.5)
+    return force
 
 
 def add_ratios(rows: list[dict]) -> None:
@@ -134,7 +156,7 @@ def aa_row(threads: int, molecules: int, steps: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", nargs="+", default=["lammps", "openmm:segments", "openmm:spline"],
+    ap.add_argument("--engines", nargs="+", default=["lammps", "openmm:numpy", "openmm:segments", "openmm:spline"],
                     help="engines; openmm:KERNEL runs one OpenMM CG kernel")
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--steps", type=int, default=5000)
@@ -152,7 +174,7 @@ def main() -> None:
     print_table(rows, [("system", "system", ""), ("engine", "engine", ""), ("threads", "threads", "d"),
                        ("steps/s", "steps_per_s", ".0f"), ("ns/day", "ns_per_day", ".1f"),
                        ("× LAMMPS", "vs_lammps", ".2f"),
-                       ("frames cost", "frame_overhead", "+.1%")])
+                       ("frames cost", "frame_overhead", "+.1%"), ("steps/list", "steps_per_list_build", ".0f")])
     write_json("engine_throughput", {"args": vars(args), "rows": rows})
 
 

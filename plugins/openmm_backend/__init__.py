@@ -24,9 +24,11 @@ class OpenMMEngine(Engine):
         "threads": Option(int, 0, "CPU threads (0: the executor's share per job, else all cores)", min=0),
         "precision": Option(str, "mixed", "GPU precision", choices=("single", "mixed", "double")),
         "device_index": Option(str, "", "GPU device index, e.g. '0' or '0,1'"),
-        "cg_kernel": Option(str, "auto", "CG table evaluation: 'segments' (spline coefficients by lookup, "
-                            "fastest on CPU), 'spline' (Continuous1DFunction), 'auto' (segments on CPU)",
-                            choices=("auto", "segments", "spline")),
+        "cg_kernel": Option(str, "auto", "CG table evaluation: 'numpy' (spline over a Verlet list in a "
+                            "PythonForce, fastest on 1-2 CPU threads), 'segments' (spline coefficients by "
+                            "lookup), 'spline' (Continuous1DFunction, native on GPUs), 'auto' (numpy on CPU up "
+                            "to 2 threads, else segments; spline on GPUs)",
+                            choices=("auto", "numpy", "segments", "spline")),
         "barostat_interval": Option(int, 25, "steps between Monte Carlo volume moves", min=1),
         "electrostatics": Option(str, "PME", "all-atom electrostatics", choices=("PME", "reaction_field")),
         "aa_cutoff_nm": Option(float, 1.0, "all-atom non-bonded cutoff (nm)", min=0.5, max=3.0),

@@ -1,17 +1,21 @@
 """Coarse-grained OpenMM simulations: one bead per molecule, tabulated U(r).
 
-Two kernels evaluate the *same* natural cubic spline of the table's energy:
+Three kernels evaluate the *same* natural cubic spline of the table's energy:
 
 ``spline``    OpenMM's ``Continuous1DFunction``.  Its CPU evaluation binary-searches
               the knots for every pair, outside the vectorised expression code.
 ``segments``  the spline's per-segment cubic coefficients in four ``Discrete1DFunction``
-              lookups, indexed by ``floor((r − r0)/h)``: no search, so ~1.5× faster on
+              lookups, indexed by ``floor((r − r0)/h)``: no search, so ~1.3× faster on
               the CPU platform, forces equal to the spline's to float precision.
+``numpy``     the same coefficients evaluated in float64 over a Verlet pair list by a
+              ``PythonForce`` (``verlet.py``): ~3× faster than ``segments`` on one CPU
+              core and exact to rounding; on a GPU it would copy positions every step.
 
-``auto`` picks ``segments`` on CPU and ``spline`` on GPUs (whose spline lookup is native).
-A smooth analytic fit was considered and rejected as the default: tables from IBI or a
-predictor carry point-to-point noise on their 0.001 nm grid, so no smooth form reproduces
-their forces to 1e-4 (benchmarks/engine_throughput.py shows where the time goes).
+``auto`` picks ``numpy`` on CPU with up to 2 threads, ``segments`` with more (or where
+OpenMM lacks ``PythonForce``), and ``spline`` on GPUs, whose spline lookup is native.  A smooth analytic fit was considered
+and rejected: tables from IBI or a predictor carry point-to-point noise on their 0.001 nm
+grid, so no smooth form reproduces their forces to 1e-4
+(benchmarks/engine_throughput.py shows where the time goes).
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ import numpy as np
 import openmm as mm
 from scipy.interpolate import CubicSpline
 
+from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 
-from .common import OpenMMRunner
+from .common import OpenMMRunner, cpu_threads
+from .verlet import VerletSplineForce
 
 _COEFFS = ("c3", "c2", "c1", "c0")  # scipy's order: c3 t³ + c2 t² + c1 t + c0
+NUMPY_MAX_THREADS = 2  # ``auto`` uses the numpy kernel up to this many CPU threads
 
 
 def force_consistent_energy(pot: PairPotential) -> np.ndarray:
@@ -52,9 +59,19 @@ def spline_segments(r_nm: np.ndarray, u_kjmol: np.ndarray) -> np.ndarray:
 
 
 def kernel_for(options: dict) -> str:
+    """The CG kernel the options ask for, ``auto`` resolved for the platform."""
     kernel = options.get("cg_kernel", "auto")
     if kernel == "auto":
-        return "segments" if options.get("platform", "CPU") in ("CPU", "Reference") else "spline"
+        if options.get("platform", "CPU") not in ("CPU", "Reference"):
+            return "spline"
+        # numpy's pair-list build and the integrator's Python call are serial, while
+        # segments runs on every OpenMM thread: numpy wins at 1–2 threads (measured 1166
+        # and 1351 vs 402 and 778 steps/s), segments is expected to from ~4 on.
+        numpy_wins = hasattr(mm, "PythonForce") and cpu_threads(options) <= NUMPY_MAX_THREADS
+        return "numpy" if numpy_wins else "segments"
+    if kernel == "numpy" and not hasattr(mm, "PythonForce"):
+        raise SimulationError(f"cg_kernel = \"numpy\" needs OpenMM's PythonForce (OpenMM {mm.__version__} "
+                              "has none); upgrade openmm or set engine.openmm.cg_kernel = \"segments\"")
     return kernel
 
 
@@ -65,33 +82,37 @@ def _segment_expression(r0: float, h: float, n_segments: int) -> str:
             f"k=min(floor(x/{h!r}), {n_segments - 1}); x=max(r-{r0!r}, 0)")
 
 
+def _uniform_spacing(r_nm: np.ndarray) -> float:
+    h = float(r_nm[1] - r_nm[0])
+    if not np.allclose(np.diff(r_nm), h, rtol=1e-6, atol=0):
+        raise ValueError("the segments and numpy kernels need a uniform table grid; use cg_kernel = \"spline\"")
+    return h
+
+
+def _custom_force(expression: str, cutoff_nm: float, n_beads: int) -> mm.CustomNonbondedForce:
+    force = mm.CustomNonbondedForce(expression)
+    force.setNonbondedMethod(mm.CustomNonbondedForce.CutoffPeriodic)
+    force.setCutoffDistance(cutoff_nm)
+    force.setUseLongRangeCorrection(False)
+    for _ in range(n_beads):
+        force.addParticle([])
+    return force
+
+
 class OpenMMCGSimulation(OpenMMRunner, Simulation):
-    """A CG box with a ``CustomNonbondedForce`` whose energy is the table's cubic spline."""
+    """A CG box whose pair energy is the table's cubic spline (kernel per ``cg_kernel``)."""
 
     def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
         pot = system.potential
         self.kernel = kernel_for(options)
         self.grid = (len(pot.r_nm), float(pot.r_nm[0]), float(pot.r_nm[-1]))
-        n, r0, r1 = self.grid
-        if self.kernel == "segments":
-            h = float(pot.r_nm[1] - pot.r_nm[0])
-            if not np.allclose(np.diff(pot.r_nm), h, rtol=1e-6, atol=0):
-                raise ValueError("the segments kernel needs a uniform table grid; use cg_kernel = \"spline\"")
-            force = mm.CustomNonbondedForce(_segment_expression(r0, h, n - 1))
-            for name, c in zip(_COEFFS, spline_segments(pot.r_nm, force_consistent_energy(pot))):
-                force.addTabulatedFunction(name, mm.Discrete1DFunction(c.tolist()))
-        else:
-            force = mm.CustomNonbondedForce(f"table(max(r, {r0!r}))")
-            force.addTabulatedFunction("table", mm.Continuous1DFunction(force_consistent_energy(pot).tolist(), r0, r1))
+        self.verlet = None
+        force = self._pair_force(pot, system.n_beads, options)
         omm_system = mm.System()
         box = system.box_nm
         omm_system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
-        force.setNonbondedMethod(mm.CustomNonbondedForce.CutoffPeriodic)
-        force.setCutoffDistance(pot.cutoff_nm)
-        force.setUseLongRangeCorrection(False)
         for _ in range(system.n_beads):
             omm_system.addParticle(system.mass_gmol)
-            force.addParticle([])
         omm_system.addForce(force)
         self.pair_force = force
         positions = system.positions_nm
@@ -102,15 +123,42 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
         super().__init__(omm_system, np.asarray(positions), protocol, options,
                          molecule_atoms=None, molecule_mass_gmol=system.mass_gmol)
 
+    def _pair_force(self, pot: PairPotential, n_beads: int, options: dict) -> mm.Force:
+        n, r0, r1 = self.grid
+        u = force_consistent_energy(pot)
+        if self.kernel == "spline":
+            force = _custom_force(f"table(max(r, {r0!r}))", pot.cutoff_nm, n_beads)
+            force.addTabulatedFunction("table", mm.Continuous1DFunction(u.tolist(), r0, r1))
+            return force
+        h = _uniform_spacing(pot.r_nm)
+        coeffs = spline_segments(pot.r_nm, u)
+        if self.kernel == "numpy":
+            self.verlet = VerletSplineForce(coeffs, r0, h, threads=cpu_threads(options))
+            force = mm.PythonForce(self.verlet)
+            force.setUsesPeriodicBoundaryConditions(True)
+            return force
+        force = _custom_force(_segment_expression(r0, h, n - 1), pot.cutoff_nm, n_beads)
+        for name, c in zip(_COEFFS, coeffs):
+            force.addTabulatedFunction(name, mm.Discrete1DFunction(c.tolist()))
+        return force
+
     def set_potential(self, potential: PairPotential) -> None:
         """Swap the table in the live context (no context rebuild)."""
         grid = (len(potential.r_nm), float(potential.r_nm[0]), float(potential.r_nm[-1]))
         if grid != self.grid:
             raise ValueError(f"new potential grid {grid} differs from the simulation's {self.grid}")
         u = force_consistent_energy(potential)
+        if self.kernel == "numpy":
+            self.verlet.set_coefficients(spline_segments(potential.r_nm, u))
+            return
         if self.kernel == "segments":
             for k, c in enumerate(spline_segments(potential.r_nm, u)):
                 self.pair_force.getTabulatedFunction(k).setFunctionParameters(c.tolist())
         else:
             self.pair_force.getTabulatedFunction(0).setFunctionParameters(u.tolist(), grid[1], grid[2])
         self.pair_force.updateParametersInContext(self.context)
+
+    def restart(self, positions_nm: np.ndarray, box_nm: float, seed: int) -> None:
+        if self.verlet is not None:
+            self.verlet.invalidate()
+        super().restart(positions_nm, box_nm, seed)

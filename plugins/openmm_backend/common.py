@@ -16,6 +16,13 @@ _NM = u.nanometer
 _KJ = u.kilojoule_per_mole
 
 
+def cpu_threads(options: dict) -> int:
+    """CPU threads a job may use: the option, else the executor's share, else every core."""
+    import os
+
+    return options.get("threads", 0) or executor_threads() or os.cpu_count() or 1
+
+
 def make_platform(options: dict) -> tuple[mm.Platform, dict]:
     """The OpenMM platform named in the options and its properties."""
     name = options.get("platform", "CPU")
