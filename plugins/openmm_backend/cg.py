@@ -12,10 +12,10 @@ Three kernels evaluate the *same* natural cubic spline of the table's energy:
               core and exact to rounding; on a GPU it would copy positions every step.
 
 ``auto`` picks ``numpy`` on CPU with up to 2 threads, ``segments`` with more (or where
-OpenMM lacks ``PythonForce``), and ``spline`` on GPUs, whose spline lookup is native.  A smooth analytic fit was considered
-and rejected: tables from IBI or a predictor carry point-to-point noise on their 0.001 nm
-grid, so no smooth form reproduces their forces to 1e-4
-(benchmarks/engine_throughput.py shows where the time goes).
+OpenMM lacks ``PythonForce``), and ``spline`` on GPUs, whose spline lookup is native.
+A smooth analytic fit was considered and rejected: tables from IBI or a predictor carry
+point-to-point noise on their 0.001 nm grid, so no smooth form reproduces their forces to
+1e-4 (benchmarks/engine_throughput.py shows where the time goes).
 """
 
 from __future__ import annotations
