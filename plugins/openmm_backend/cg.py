@@ -158,6 +158,11 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
             self.pair_force.getTabulatedFunction(0).setFunctionParameters(u.tolist(), grid[1], grid[2])
         self.pair_force.updateParametersInContext(self.context)
 
+    def close(self) -> None:
+        if self.verlet is not None:
+            self.verlet.close()
+        super().close()
+
     def restart(self, positions_nm: np.ndarray, box_nm: float, seed: int) -> None:
         if self.verlet is not None:
             self.verlet.invalidate()

@@ -79,6 +79,12 @@ class VerletSplineForce:
             self._build(pos, box_nm)
         return self._evaluate(pos, box_nm)
 
+    def close(self) -> None:
+        """Stop the worker threads (a study builds many simulations; idle pools would pile up)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
     def _list_is_stale(self, pos: np.ndarray, box_nm: np.ndarray) -> bool:
         if self.ref_frac is None:
             return True
