@@ -82,6 +82,10 @@ class OpenMMRunner(SegmentedRun):
         barostat.setRandomNumberSeed(_omm_seed(protocol.seed, 1))
         system.addForce(barostat)
         self.barostat = barostat
+        # Random start velocities carry a net momentum (~1.5 kT in the centre-of-mass mode)
+        # that a Nosé–Hoover thermostat keeps for ever: the whole box drifts by nanometres
+        # over 100 ps. Removing it each step is OpenMM's own default (app.ForceField).
+        system.addForce(mm.CMMotionRemover(1))
         integrator = make_integrator(protocol)
         platform, props = make_platform(options)
         try:
