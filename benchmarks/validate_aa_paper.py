@@ -14,7 +14,7 @@ these liquids (MSD/6t still falls by 15 % between 5 and 40 ps), so production ha
 ≥ 200 ps for the default fit window (10–50 % of the run) to lie in the linear regime.
 
     python benchmarks/validate_aa_paper.py --molecules 1000 --equil-ps 500 --prod-ps 2000   # the real check
-    python benchmarks/validate_aa_paper.py --molecules 100 --equil-ps 20 --prod-ps 200      # CPU size
+    python benchmarks/validate_aa_paper.py --molecules 100 --equil-ps 40 --prod-ps 200      # CPU size, ~1 h on 2 cores
 """
 
 from __future__ import annotations
