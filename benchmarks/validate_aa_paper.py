@@ -35,6 +35,11 @@ LIQUIDS = {  # SMILES, experimental density [g/cm³], paper D_AA [1e-9 m²/s], v
 }
 
 
+def _yh_1e9(viscosity_mPa_s: float, box_nm: float) -> float:
+    """Yeh–Hummer finite-size term at 298.15 K in 1e-9 m²/s (what a box of ``box_nm`` loses)."""
+    return units.diffusion_to_1e9_m2_s(yeh_hummer_correction(298.15, viscosity_mPa_s, box_nm))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--liquids", nargs="+", default=list(LIQUIDS))
@@ -63,15 +68,11 @@ def main() -> None:
                             analysis=analysis)
         target = read_rdf_file(SHARED / f"aa_rdf_{name}.txt")
         d = res.diffusion_1e9_m2_s
-
-        def yh(box_nm: float) -> float:
-            return units.diffusion_to_1e9_m2_s(yeh_hummer_correction(298.15, eta, box_nm))
-
-        d_paper_box = d + yh(res.box_nm) - yh(box_paper_nm)
+        d_paper_box = d + _yh_1e9(eta, res.box_nm) - _yh_1e9(eta, box_paper_nm)
         rows.append({"liquid": name, "molecules": args.molecules, "density": res.density_g_cm3,
                      "density_exp": rho_exp, "density_dev_pct": 100 * (res.density_g_cm3 / rho_exp - 1),
                      "eps_rdf": structure_error(res.rdf, target), "D_PBC": d, "D_err": res.diffusion_err_1e9_m2_s,
-                     "D_paper_box": d_paper_box, "D_inf": d + yh(res.box_nm), "D_paper": d_paper,
+                     "D_paper_box": d_paper_box, "D_inf": d + _yh_1e9(eta, res.box_nm), "D_paper": d_paper,
                      "D_dev_pct": 100 * (d_paper_box / d_paper - 1), "box_nm": res.box_nm,
                      "box_paper_nm": box_paper_nm, "viscosity_mPa_s": eta,
                      "steps_per_s": res.steps_per_s, "wall_s": res.wall_s})
