@@ -9,21 +9,26 @@ D depends on the box: the periodic images' hydrodynamic backflow slows diffusion
 ξ k_B T / (6π η L) (Yeh & Hummer 2004). The paper's numbers come from 1000-molecule boxes
 (L = 5.9–6.4 nm). So a smaller box is compared at the paper's box size,
 D(L_paper) = D_PBC(L) + ξ k_B T/(6π η) (1/L − 1/L_paper), with the experimental viscosity η;
-D_PBC and the infinite-box D∞ are printed too. The MSD turns linear only after ~10 ps in
+D_PBC and the infinite-box D∞ are printed too. Runs at two or more box sizes can instead be
+combined (``--combine``): a fit of D_PBC against 1/L gives the model's own viscosity, D∞ and
+D(L_paper) with no experimental input. The MSD turns linear only after ~10 ps in
 these liquids (MSD/6t still falls by 15 % between 5 and 40 ps), so production has to be
 ≥ 200 ps for the default fit window (10–50 % of the run) to lie in the linear regime.
 
     python benchmarks/validate_aa_paper.py --molecules 1000 --equil-ps 500 --prod-ps 2000   # the real check
     python benchmarks/validate_aa_paper.py --molecules 100 --equil-ps 40 --prod-ps 200      # CPU size, ~1 h on 2 cores
+    python benchmarks/validate_aa_paper.py --combine results/a.json results/b.json          # finite-size fit
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from _common import SHARED, engine, print_table, write_json
 from mobcg_core import units
-from mobcg_core.analysis import structure_error, yeh_hummer_correction
+from mobcg_core.analysis import fit_finite_size, structure_error, yeh_hummer_correction
 from mobcg_core.tables import read_rdf_file
 from mobcg_core.workflows import run_aa_liquid
 
@@ -40,6 +45,35 @@ def _yh_1e9(viscosity_mPa_s: float, box_nm: float) -> float:
     return units.diffusion_to_1e9_m2_s(yeh_hummer_correction(298.15, viscosity_mPa_s, box_nm))
 
 
+def combine(paths: list[str]) -> None:
+    """Fit D_PBC = D∞ − s/L over the box sizes in earlier runs' JSON files, per liquid."""
+    runs = [row for p in paths for row in json.loads(Path(p).read_text())["rows"]]
+    to_nm2_ps = units.diffusion_from_1e9_m2_s
+    rows = []
+    for name in [n for n in LIQUIDS if any(r["liquid"] == n for r in runs)]:
+        own = [r for r in runs if r["liquid"] == name]
+        if len({round(r["box_nm"], 3) for r in own}) < 2:
+            print(f"{name}: one box size only ({own[0]['box_nm']:.2f} nm); no finite-size fit")
+            continue
+        fit = fit_finite_size([r["box_nm"] for r in own], [to_nm2_ps(r["D_PBC"]) for r in own],
+                              [to_nm2_ps(r["D_err"]) for r in own], 298.15)
+        _, _, d_paper, eta_exp, box_paper_nm = LIQUIDS[name]
+        d_box, d_box_err = (units.diffusion_to_1e9_m2_s(x) for x in fit.d_at(box_paper_nm))
+        rows.append({"liquid": name, "boxes_nm": "/".join(f"{r['box_nm']:.2f}" for r in own),
+                     "D_PBC": "/".join(f"{r['D_PBC']:.2f}" for r in own),
+                     "viscosity_mPa_s": fit.viscosity_mPa_s, "viscosity_err_mPa_s": fit.viscosity_err_mPa_s,
+                     "viscosity_exp_mPa_s": eta_exp, "D_inf": units.diffusion_to_1e9_m2_s(fit.d_inf_nm2_ps),
+                     "D_inf_err": units.diffusion_to_1e9_m2_s(fit.d_inf_err_nm2_ps),
+                     "D_paper_box": d_box, "D_paper_box_err": d_box_err, "box_paper_nm": box_paper_nm,
+                     "D_paper": d_paper, "D_dev_pct": 100 * (d_box / d_paper - 1)})
+    print_table(rows, [("liquid", "liquid", ""), ("L nm", "boxes_nm", ""), ("D_PBC", "D_PBC", ""),
+                       ("η fit", "viscosity_mPa_s", ".2f"), ("±", "viscosity_err_mPa_s", ".2f"),
+                       ("η exp", "viscosity_exp_mPa_s", ".2f"), ("D∞", "D_inf", ".2f"), ("±", "D_inf_err", ".2f"),
+                       ("D(L paper)", "D_paper_box", ".2f"), ("±", "D_paper_box_err", ".2f"),
+                       ("D paper", "D_paper", ".2f"), ("ΔD %", "D_dev_pct", "+.0f")])
+    write_json("validate_aa_paper_finite_size", {"inputs": paths, "rows": rows})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--liquids", nargs="+", default=list(LIQUIDS))
@@ -53,7 +87,11 @@ def main() -> None:
     ap.add_argument("--cutoff-nm", type=float, default=1.0)
     ap.add_argument("--fit-window", nargs=2, type=float, default=(0.1, 0.5), metavar=("START", "END"),
                     help="MSD fit window as fractions of the production run")
+    ap.add_argument("--combine", nargs="+", metavar="JSON",
+                    help="run nothing: fit D against 1/L over earlier runs' result files")
     args = ap.parse_args()
+    if args.combine:
+        return combine(args.combine)
     eng = engine("openmm", args.threads, args.platform)
     eng.opts.update({"electrostatics": args.electrostatics, "aa_cutoff_nm": args.cutoff_nm,
                      "constraints": "h-bonds" if args.dt > 1.0 else "none"})

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import lj_potential
 from mobcg_core import units
-from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid, structure_error, yeh_hummer_correction
+from mobcg_core.analysis import (fit_diffusion, fit_finite_size, rdf, rdf_grid, structure_error,
+                                 yeh_hummer_correction)
 from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol, PairPotential, RDF, Trajectory
 
@@ -81,3 +82,34 @@ def test_yeh_hummer_correction_magnitude():
     # k_B T = 4.1164e-21 J; 6πηL = 5.0328e-11 N·s/m... -> ΔD = 2.837297 × 8.179e-11 = 0.2321e-9 m²/s
     delta = yeh_hummer_correction(298.15, 0.89, 3.0)
     assert units.diffusion_to_1e9_m2_s(delta) == pytest.approx(0.2321, rel=0.002)
+
+
+def test_finite_size_fit_recovers_viscosity_and_d_inf():
+    # Boxes of 100, 300 and 1000 EtBz-like molecules; D_PBC built from D∞ and η by Yeh–Hummer.
+    d_inf, eta, boxes = 0.15, 0.64, np.array([2.73, 3.94, 5.88])
+    d_pbc = d_inf - np.array([yeh_hummer_correction(298.15, eta, b) for b in boxes])
+    fit = fit_finite_size(boxes, d_pbc, np.full(3, 0.005), 298.15)
+    assert fit.d_inf_nm2_ps == pytest.approx(d_inf, rel=1e-9)
+    assert fit.viscosity_mPa_s == pytest.approx(eta, rel=1e-9)
+    assert fit.d_at(4.5)[0] == pytest.approx(d_inf - yeh_hummer_correction(298.15, eta, 4.5), rel=1e-9)
+
+
+def test_finite_size_fit_error_bars_are_calibrated():
+    """Over many noisy data sets, (fit − truth)/error must scatter with unit spread."""
+    rng = np.random.default_rng(7)
+    d_inf, eta, boxes, err = 0.15, 0.64, np.array([2.73, 3.94]), np.array([0.008, 0.004])
+    exact = d_inf - np.array([yeh_hummer_correction(298.15, eta, b) for b in boxes])
+    pulls_inf, pulls_paper = [], []
+    for _ in range(2000):
+        fit = fit_finite_size(boxes, exact + err * rng.standard_normal(2), err, 298.15)
+        pulls_inf.append((fit.d_inf_nm2_ps - d_inf) / fit.d_inf_err_nm2_ps)
+        d, d_err = fit.d_at(5.88)
+        pulls_paper.append((d - (d_inf - yeh_hummer_correction(298.15, eta, 5.88))) / d_err)
+    for pulls in (pulls_inf, pulls_paper):
+        assert abs(np.mean(pulls)) < 0.1
+        assert np.std(pulls) == pytest.approx(1.0, abs=0.06)
+
+
+def test_finite_size_fit_needs_two_boxes():
+    with pytest.raises(ValueError, match="two different box sizes"):
+        fit_finite_size([3.0, 3.0], [0.1, 0.11], [0.01, 0.01], 298.15)

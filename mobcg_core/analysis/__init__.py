@@ -4,8 +4,9 @@ Neighbour search and MSD are delegated to freud (C++, FFT-based) instead of
 Python loops.
 """
 
-from .mobility import DiffusionFit, fit_diffusion, msd_per_axis, yeh_hummer_correction
+from .mobility import (DiffusionFit, FiniteSizeFit, fit_diffusion, fit_finite_size, msd_per_axis,
+                       yeh_hummer_correction)
 from .structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
 
-__all__ = ["DiffusionFit", "fit_diffusion", "msd_per_axis", "yeh_hummer_correction", "rdf_sampling_error",
-           "density_g_cm3", "rdf", "rdf_grid", "structure_error"]
+__all__ = ["DiffusionFit", "FiniteSizeFit", "fit_diffusion", "fit_finite_size", "msd_per_axis",
+           "yeh_hummer_correction", "rdf_sampling_error", "density_g_cm3", "rdf", "rdf_grid", "structure_error"]

@@ -97,8 +97,69 @@ def _axis_slopes(traj: Trajectory, fit_start: float, fit_end: float):
     return tuple(float(s / 2.0) for s in slopes), (float(lags[mask][0]), float(lags[mask][-1])), (lags, msd)
 
 
+YH_XI = 2.837297  # Yeh & Hummer's lattice constant for a cubic box
+
+
 def yeh_hummer_correction(temperature_K: float, viscosity_mPa_s: float, box_nm: float) -> float:
     """Finite-size correction ΔD = 2.837297 k_B T / (6π η L) in nm²/ps (add to D_PBC)."""
+    return _yh_slope_nm3_ps(temperature_K, viscosity_mPa_s) / box_nm
+
+
+def _yh_slope_nm3_ps(temperature_K: float, viscosity_mPa_s: float) -> float:
+    """ξ k_B T / (6π η) in nm³/ps: the slope of D_PBC against 1/L."""
     kT_J = 1.380649e-23 * temperature_K
-    delta_m2_s = 2.837297 * kT_J / (6.0 * math.pi * viscosity_mPa_s * 1e-3 * box_nm * 1e-9)
-    return delta_m2_s * 1e6  # m²/s -> nm²/ps
+    slope_m3_s = YH_XI * kT_J / (6.0 * math.pi * viscosity_mPa_s * 1e-3)
+    return slope_m3_s * 1e27 / 1e12  # m³/s -> nm³/ps
+
+
+@dataclass
+class FiniteSizeFit:
+    """D_PBC(L) = D∞ − s/L fitted over several cubic boxes (Yeh & Hummer 2004).
+
+    The slope s = ξ k_B T/(6π η) gives the model's own shear viscosity, so D∞ and
+    D at any other box size need no experimental viscosity.
+
+    Attributes:
+        d_inf_nm2_ps, d_inf_err_nm2_ps: infinite-box D and its standard error (nm²/ps).
+        slope_nm3_ps, slope_err_nm3_ps: s and its standard error (nm³/ps).
+        viscosity_mPa_s, viscosity_err_mPa_s: η from s (error propagated to first order).
+        covariance: (2, 2) covariance of (D∞, s), for D at another box size.
+    """
+
+    d_inf_nm2_ps: float
+    d_inf_err_nm2_ps: float
+    slope_nm3_ps: float
+    slope_err_nm3_ps: float
+    viscosity_mPa_s: float
+    viscosity_err_mPa_s: float
+    covariance: np.ndarray
+
+    def d_at(self, box_nm: float) -> tuple[float, float]:
+        """D_PBC and its standard error (nm²/ps) in a cubic box of edge ``box_nm``."""
+        jac = np.array([1.0, -1.0 / box_nm])
+        return self.d_inf_nm2_ps - self.slope_nm3_ps / box_nm, float(math.sqrt(jac @ self.covariance @ jac))
+
+
+def fit_finite_size(box_nm, d_nm2_ps, d_err_nm2_ps, temperature_K: float) -> FiniteSizeFit:
+    """Weighted least-squares fit of D_PBC against 1/L over two or more box sizes.
+
+    Args:
+        box_nm: cubic box edges (nm), at least two distinct values.
+        d_nm2_ps, d_err_nm2_ps: D_PBC and its standard error (nm²/ps) in each box.
+        temperature_K: temperature of the runs (K), to turn the slope into a viscosity.
+    """
+    inv_l = 1.0 / np.asarray(box_nm, dtype=float)
+    d, err = np.asarray(d_nm2_ps, dtype=float), np.asarray(d_err_nm2_ps, dtype=float)
+    if np.unique(inv_l).size < 2:
+        raise ValueError("a finite-size fit needs at least two different box sizes")
+    if np.any(err <= 0):
+        raise ValueError("every D needs a positive standard error to weight the fit")
+    design = np.column_stack([np.ones_like(inv_l), -inv_l])
+    weights = 1.0 / err**2
+    cov = np.linalg.inv(design.T @ (weights[:, None] * design))
+    d_inf, slope = cov @ design.T @ (weights * d)
+    unit_slope = _yh_slope_nm3_ps(temperature_K, 1.0)  # s = unit_slope / η[mPa·s]
+    eta = unit_slope / slope if slope > 0 else math.inf
+    slope_err = math.sqrt(cov[1, 1])
+    return FiniteSizeFit(float(d_inf), math.sqrt(cov[0, 0]), float(slope), slope_err,
+                         eta, eta * slope_err / abs(slope), cov)
