@@ -87,6 +87,7 @@ def main() -> None:
     ap.add_argument("--cutoff-nm", type=float, default=1.0)
     ap.add_argument("--fit-window", nargs=2, type=float, default=(0.1, 0.5), metavar=("START", "END"),
                     help="MSD fit window as fractions of the production run")
+    ap.add_argument("--seed", type=int, default=1, help="packing and velocities; another seed, an independent run")
     ap.add_argument("--combine", nargs="+", metavar="JSON",
                     help="run nothing: fit D against 1/L over earlier runs' result files")
     args = ap.parse_args()
@@ -102,12 +103,12 @@ def main() -> None:
                 "msd_fit_start": args.fit_window[0], "msd_fit_end": args.fit_window[1]}
     for name in args.liquids:
         smiles, rho_exp, d_paper, eta, box_paper_nm = LIQUIDS[name]
-        res = run_aa_liquid(eng, smiles, args.molecules, 0.9 * rho_exp, aa, 298.15, units.ATM_TO_BAR, seed=1,
+        res = run_aa_liquid(eng, smiles, args.molecules, 0.9 * rho_exp, aa, 298.15, units.ATM_TO_BAR, seed=args.seed,
                             analysis=analysis)
         target = read_rdf_file(SHARED / f"aa_rdf_{name}.txt")
         d = res.diffusion_1e9_m2_s
         d_paper_box = d + _yh_1e9(eta, res.box_nm) - _yh_1e9(eta, box_paper_nm)
-        rows.append({"liquid": name, "molecules": args.molecules, "density": res.density_g_cm3,
+        rows.append({"liquid": name, "molecules": args.molecules, "seed": args.seed, "density": res.density_g_cm3,
                      "density_exp": rho_exp, "density_dev_pct": 100 * (res.density_g_cm3 / rho_exp - 1),
                      "eps_rdf": structure_error(res.rdf, target), "D_PBC": d, "D_err": res.diffusion_err_1e9_m2_s,
                      "D_paper_box": d_paper_box, "D_inf": d + _yh_1e9(eta, res.box_nm), "D_paper": d_paper,

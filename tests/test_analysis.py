@@ -113,3 +113,12 @@ def test_finite_size_fit_error_bars_are_calibrated():
 def test_finite_size_fit_needs_two_boxes():
     with pytest.raises(ValueError, match="two different box sizes"):
         fit_finite_size([3.0, 3.0], [0.1, 0.11], [0.01, 0.01], 298.15)
+
+
+def test_finite_size_fit_widens_errors_for_runs_that_disagree():
+    boxes, err = [2.73, 3.94, 3.94], [0.07, 0.07, 0.07]
+    consistent = fit_finite_size(boxes, [0.99, 1.10, 1.10], err, 298.15)
+    scattered = fit_finite_size(boxes, [0.99, 1.00, 1.20], err, 298.15)  # two seeds 3σ/√2 apart
+    two_runs = fit_finite_size(boxes[:2], [0.99, 1.10], err[:2], 298.15)
+    assert consistent.d_inf_err_nm2_ps < two_runs.d_inf_err_nm2_ps  # a repeat that agrees narrows it
+    assert scattered.d_inf_err_nm2_ps > 1.3 * consistent.d_inf_err_nm2_ps

@@ -145,7 +145,8 @@ def fit_finite_size(box_nm, d_nm2_ps, d_err_nm2_ps, temperature_K: float) -> Fin
 
     Args:
         box_nm: cubic box edges (nm), at least two distinct values.
-        d_nm2_ps, d_err_nm2_ps: D_PBC and its standard error (nm²/ps) in each box.
+        d_nm2_ps, d_err_nm2_ps: D_PBC and its standard error (nm²/ps) in each box; runs may
+            repeat a box size (independent seeds).
         temperature_K: temperature of the runs (K), to turn the slope into a viscosity.
     """
     inv_l = 1.0 / np.asarray(box_nm, dtype=float)
@@ -158,6 +159,12 @@ def fit_finite_size(box_nm, d_nm2_ps, d_err_nm2_ps, temperature_K: float) -> Fin
     weights = 1.0 / err**2
     cov = np.linalg.inv(design.T @ (weights[:, None] * design))
     d_inf, slope = cov @ design.T @ (weights * d)
+    dof = d.size - 2
+    if dof > 0:
+        # Runs that scatter more than their error bars say (e.g. independent seeds at one box
+        # size) widen the fit's errors by the reduced χ², never narrow them.
+        chi2_red = float(np.sum(weights * (d - design @ np.array([d_inf, slope])) ** 2)) / dof
+        cov = cov * max(1.0, chi2_red)
     unit_slope = _yh_slope_nm3_ps(temperature_K, 1.0)  # s = unit_slope / η[mPa·s]
     eta = unit_slope / slope if slope > 0 else math.inf
     slope_err = math.sqrt(cov[1, 1])
