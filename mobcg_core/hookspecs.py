@@ -245,25 +245,60 @@ class Predictor(Plugin):
 # --------------------------------------------------------------------- executor
 @dataclass
 class JobResult:
-    """Outcome of one job: ``value`` on success, ``error`` (a message) on failure."""
+    """Outcome of one job: ``value`` on success, ``error`` (a message) on failure.
+
+    ``physical`` says how a failure is treated (see :mod:`mobcg_core.errors`): True for
+    a :class:`~mobcg_core.errors.PhysicalFailure` (a result: recorded, skipped on
+    reruns), False for anything else (an environment failure or a bug: the stage
+    stops, nothing is recorded, a rerun retries the job).
+    """
 
     key: str
     value: Any = None
     error: str | None = None
+    physical: bool = False
+
+
+def call_job(fn: Callable[[Any], Any], key: str, payload: Any, threads: int = 0) -> JobResult:
+    """Run one job where it lands (a worker process, a remote machine): the way every
+    executor calls ``fn`` so that failures travel back classified, as data.
+
+    ``threads`` > 0 sets the CPU threads an engine with automatic threads may use.
+    """
+    import os
+    import traceback
+
+    from .engine_support import THREADS_ENV
+    from .errors import is_physical
+
+    if threads:
+        os.environ[THREADS_ENV] = str(threads)
+    try:
+        return JobResult(key, fn(payload))
+    except Exception as exc:  # noqa: BLE001 - a job's failure is data, not a crash of the driver
+        return JobResult(key, error=f"{type(exc).__name__}: {exc}", physical=is_physical(exc),
+                         value={"traceback": traceback.format_exc()})
 
 
 class Executor(Plugin):
-    """Runs independent, picklable jobs ``fn(payload)`` somewhere."""
+    """Runs independent, picklable jobs ``fn(payload)`` somewhere.
+
+    Rules:
+        * Each job runs through :func:`call_job`, so a failing job yields a
+          :class:`JobResult` with ``error`` and ``physical`` set; it never stops the
+          others.
+        * A job lost with its worker (a killed process, a lost node) is run again
+          elsewhere if the executor can; if it cannot, it yields an error result with
+          ``physical = False``, never a silently missing key.
+        * The caller may stop iterating early (an environment failure stops a stage):
+          closing the generator must cancel the jobs not yet started.
+    """
 
     kind = "executor"
 
     @abstractmethod
     def run(self, fn: Callable[[Any], Any], jobs: Iterable[tuple[str, Any]]) -> Iterator[JobResult]:
-        """Run ``fn(payload)`` for each ``(key, payload)``; yield results as they finish.
-
-        A failing job yields a :class:`JobResult` with ``error`` set; it never
-        stops the others.
-        """
+        """Run ``fn(payload)`` for each ``(key, payload)``; yield results as they finish."""
 
     def close(self) -> None:
         """Shut down workers."""

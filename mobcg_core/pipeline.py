@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import MobcgError
 from .io import atomic_write_json, read_json, stable_hash
+from .locking import WriterLock
 from .manifest import Manifest
 from .plugins import Registry
 from .progress import Reporter
@@ -65,23 +66,24 @@ class Study:
         from .config.runfile import STUDY_STAGES
         from .stages import STAGE_FUNCTIONS, write_summary
 
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
-        self.reporter.info(f"mobcg: output in {self.out_dir}")
-        self._preflight()
-        for stage in self.cfg["run"]["stages"]:
-            t0 = time.perf_counter()
-            self.reporter.info(f"[bold]stage {stage}[/bold]")
-            if stage in STUDY_STAGES:
-                summary = STAGE_FUNCTIONS[stage](self)
-            else:
-                summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
-            if stage == "validate":
-                from .report import write_validation
+        # One `mobcg run` per output folder: a second one would overwrite the first's files.
+        with WriterLock(self.out_dir / ".mobcg.lock", f"output folder {self.out_dir}"):
+            manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
+            self.reporter.info(f"mobcg: output in {self.out_dir}")
+            self._preflight()
+            for stage in self.cfg["run"]["stages"]:
+                t0 = time.perf_counter()
+                self.reporter.info(f"[bold]stage {stage}[/bold]")
+                if stage in STUDY_STAGES:
+                    summary = STAGE_FUNCTIONS[stage](self)
+                else:
+                    summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
+                if stage == "validate":
+                    from .report import write_validation
 
-                write_validation(self)
-            manifest.stage_done(stage, time.perf_counter() - t0, summary)
-        return write_summary(self)
+                    write_validation(self)
+                manifest.stage_done(stage, time.perf_counter() - t0, summary)
+            return write_summary(self)
 
     def _preflight(self) -> None:
         """Checks that would otherwise fail late, after hours of earlier stages."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SimulationError
+from .errors import BlowUpError
 from .types import CGSystem, MDProtocol
 from .units import kT_kjmol
 
@@ -33,7 +33,7 @@ def energy_drift(engine, system: CGSystem, temperature_K: float, timestep_fs: fl
     try:
         warm.minimize()
         start = warm.run(equilibration_ps, 0.0).positions_nm[-1]
-    except SimulationError:
+    except BlowUpError:
         return float("inf")
     finally:
         warm.close()
@@ -42,7 +42,7 @@ def energy_drift(engine, system: CGSystem, temperature_K: float, timestep_fs: fl
                                                       thermostat="none"))
     try:
         traj = sim.run(duration_ps, max(duration_ps / 200.0, timestep_fs * 1e-3))
-    except SimulationError:
+    except BlowUpError:
         return float("inf")
     finally:
         sim.close()

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import __version__
 from ..analysis import rdf_grid
-from ..errors import MobcgError
+from ..errors import EnvironmentFailure, MobcgError
 from ..io import atomic_write_json, stable_hash
 from ..molecules import resolve_molecule
 from ..potentials import table_grid
@@ -153,60 +153,74 @@ def _sample_row(key: str, payload: dict, out: dict, versions: dict) -> dict:
 
 def _failure_row(key: str, job: str, payload: dict, error: str) -> dict:
     return {"key": key, "job": job, "molecule": payload["molecule"]["name"], "error": error,
-            "provenance_json": without_arrays(payload)}
+            "kind": "physical", "provenance_json": without_arrays(payload)}
 
 
 def run_jobs(study, database: Database, label: str, fn: Callable, jobs: list[tuple[str, dict]],
              to_row: Callable, group: str) -> dict[str, Any]:
-    """Run ``jobs`` on the configured executor, journalling each result as it arrives."""
+    """Run ``jobs`` on the configured executor, journalling each result as it arrives.
+
+    A physical failure is recorded as a row of ``failures``; any other failure (a missing
+    executable, a lost worker, a bug) stops the stage at once with an
+    :class:`~mobcg_core.errors.EnvironmentFailure`, after committing every finished job.
+    """
     payloads = dict(jobs)
-    counts = {"done": 0, "failed": 0, "physics_failures": 0}
+    counts = {"done": 0, "failed": 0}
     if not jobs:
         return counts
     interval = study.cfg["database"]["commit_interval_s"]
     versions = study.plugin_versions()
     last_commit = time.monotonic()
-    with study.reporter.bar(f"  {label}", len(jobs)) as update:
-        update(0, len(jobs), "")
-        for n, res in enumerate(study.plugin("executor").run(fn, jobs), 1):
-            if res.error is None:
-                database.add(group, to_row(res.key, payloads[res.key], res.value, versions))
-                counts["done"] += 1
-            else:
-                database.add("failures", _failure_row(res.key, group, payloads[res.key], res.error))
-                counts["failed"] += 1
-                counts["physics_failures"] += res.error.split(":", 1)[0] in FINAL_ERRORS
-                study.reporter.warn(f"{label} job {res.key} failed: {res.error}")
-            if time.monotonic() - last_commit >= interval:
-                database.commit()
-                last_commit = time.monotonic()
-            update(n, len(jobs), f"{counts['failed']} failed" if counts["failed"] else "")
-    database.commit()
-    if counts["failed"] == len(jobs) and not counts["physics_failures"]:
-        raise MobcgError(f"all {len(jobs)} {label} jobs failed, none for a physical reason (a bug or a "
-                         f"broken installation?); see `mobcg db info {database.path}` for the errors")
+    try:
+        with study.reporter.bar(f"  {label}", len(jobs)) as update:
+            update(0, len(jobs), "")
+            for n, res in enumerate(study.plugin("executor").run(fn, jobs), 1):
+                if res.error is None:
+                    database.add(group, to_row(res.key, payloads[res.key], res.value, versions))
+                    counts["done"] += 1
+                elif res.physical:
+                    database.add("failures", _failure_row(res.key, group, payloads[res.key], res.error))
+                    counts["failed"] += 1
+                    study.reporter.warn(f"{label} job {res.key} failed: {res.error}")
+                else:
+                    raise EnvironmentFailure(f"{label} job {res.key} could not run: {res.error} — not a result "
+                                             f"of the physics, so nothing was recorded; fix it and rerun "
+                                             f"(finished jobs are kept)")
+                if time.monotonic() - last_commit >= interval:
+                    database.commit()
+                    last_commit = time.monotonic()
+                update(n, len(jobs), f"{counts['failed']} failed" if counts["failed"] else "")
+    finally:
+        database.commit()
     return counts
 
 
-# Failures of these kinds are results (a synthetic molecule that blows up, an untypable atom):
-# a rerun skips them.  Anything else (a bug, a lost worker) is retried on the next run.
-FINAL_ERRORS = ("SimulationError", "MobcgError", "PluginError")
-
-
-def _final_failures(database: Database) -> set[str]:
-    bad = database.read("failures", columns=["key", "error"])
-    final = {k for k, e in zip(bad["key"].tolist(), bad["error"].tolist()) if e.split(":", 1)[0] in FINAL_ERRORS}
-    return final | {k for g, k, _ in database.pending() if g == "failures"}
+def _heal(database: Database, retry_all: bool) -> int:
+    """Drop failure rows that are not physical results (files from before the split stored
+    environment failures such as a missing packmol as final), or all with ``retry_all``,
+    so that their jobs run again."""
+    bad = database.read("failures", columns=["key", "kind"])
+    stale = {k for k, kind in zip(bad["key"].tolist(), bad["kind"].tolist()) if retry_all or kind != "physical"}
+    return database.drop("failures", stale)
 
 
 def stage_database(study) -> dict[str, Any]:
     """Generate (or extend) the database; return counts and the cost split."""
     database = open_database(study)
+    try:
+        return _generate(study, database)
+    finally:
+        database.close()
+
+
+def _generate(study, database: Database) -> dict[str, Any]:
     recovered = database.commit()
     if recovered:
         study.reporter.info(f"  recovered {recovered} journalled job(s) into {database.path}")
-    retry = study.cfg["database"]["retry_failed"]
-    skip = database.keys("forcefields") | (set() if retry else _final_failures(database))
+    healed = _heal(database, study.cfg["database"]["retry_failed"])
+    if healed:
+        study.reporter.info(f"  retrying {healed} failed job(s) not recorded as physical results")
+    skip = database.keys("forcefields") | database.keys("failures")
     ff_jobs = forcefield_payloads(study)
     todo = [j for j in ff_jobs if j[0] not in skip]
     study.reporter.info(f"  {len(ff_jobs)} force field(s), {len(ff_jobs) - len(todo)} already done; "
@@ -216,7 +230,7 @@ def stage_database(study) -> dict[str, Any]:
                          _forcefield_row, "forcefields")
     t1 = time.perf_counter()
     s_jobs = sample_payloads(study, [k for k, _ in ff_jobs], database)
-    skip = database.keys("samples") | (set() if retry else _final_failures(database))
+    skip = database.keys("samples") | database.keys("failures")
     todo = [j for j in s_jobs if j[0] not in skip]
     s_counts = run_jobs(study, database, "samples (CG MD)", sample_job, todo, _sample_row, "samples")
     summary = {"file": str(database.path), "forcefields": database.count("forcefields"),

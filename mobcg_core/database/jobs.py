@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import units
 from ..analysis import fit_diffusion, rdf, rdf_grid, structure_error
-from ..errors import MobcgError
+from ..errors import SimulationError
 from ..hookspecs import CGTask
 from ..potentials import table_grid
 from ..systems import cg_box
@@ -51,10 +51,10 @@ def forcefield_job(p: dict) -> dict:
                         p["forcefield_seed"], an)
     t_aa = time.perf_counter() - t0
     if not (np.isfinite(res.density_g_cm3) and np.isfinite(res.diffusion_1e9_m2_s)):
-        raise MobcgError("all-atom run gave a non-finite density or D")
+        raise SimulationError("all-atom run gave a non-finite density or D")
     box = units.box_length_nm(p["n_beads"], res.mass_gmol, res.density_g_cm3)
     if 0.5 * box < cg["cutoff_nm"]:
-        raise MobcgError(f"CG box {box:.2f} nm is shorter than twice the cutoff {cg['cutoff_nm']} nm")
+        raise SimulationError(f"CG box {box:.2f} nm is shorter than twice the cutoff {cg['cutoff_nm']} nm")
     task = CGTask(name=mol["name"], target=res.rdf, mass_gmol=res.mass_gmol, n_beads=p["n_beads"], box_nm=box,
                   temperature_K=state["temperature_K"], cutoff_nm=cg["cutoff_nm"], table_dr_nm=cg["table_dr_nm"],
                   timestep_fs=cg["timestep_fs"], pressure_bar=state["pressure_bar"], seed=p["seed"])

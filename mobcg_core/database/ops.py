@@ -35,7 +35,17 @@ def info(path: str | Path) -> dict:
                                   len(grids["potential_r_nm"])],
             "mass_gmol": span(s["mass_gmol"]), "D_CG_1e9_m2_s": span(s["diffusion_1e9_m2_s"]),
             "D_AA_1e9_m2_s": span(f["aa_diffusion_1e9_m2_s"]), "cg_error": span(f["cg_error"]),
-            "errors": sorted(set(bad["error"].tolist()))[:10]}
+            "failures_by_kind": _failures_by_kind(bad), "errors": sorted(set(bad["error"].tolist()))[:10]}
+
+
+def _failures_by_kind(bad: dict) -> dict[str, dict[str, int]]:
+    """{"physical": {"BlowUpError": 3, ...}, "retried on next run": {...}}: rows by kind, then error type."""
+    out: dict[str, dict[str, int]] = {}
+    for kind, error in zip(bad["kind"].tolist(), bad["error"].tolist()):
+        group = out.setdefault("physical" if kind == "physical" else "retried on next run", {})
+        name = error.split(":", 1)[0]
+        group[name] = group.get(name, 0) + 1
+    return out
 
 
 def merge(out: str | Path, inputs: list[str | Path]) -> dict:
@@ -45,6 +55,14 @@ def merge(out: str | Path, inputs: list[str | Path]) -> dict:
     sources = [Database(p) for p in inputs]
     grids = sources[0].grids()
     target = Database(out, grids["rdf_r_nm"], grids["potential_r_nm"])
+    try:
+        added = _merge_into(target, sources)
+    finally:
+        target.close()
+    return {"file": str(target.path), "added": added, "samples": target.count("samples")}
+
+
+def _merge_into(target: Database, sources: list[Database]) -> list[dict]:
     added = []
     for src in sources:
         g = src.grids()
@@ -56,7 +74,7 @@ def merge(out: str | Path, inputs: list[str | Path]) -> dict:
                 raise MobcgError(f"{src.path}: cannot merge: {exc}") from None
         rows = {group: _rows(src.read(group)) for group in GROUPS}
         added.append({"source": str(src.path), "rows_added": target.append_rows(rows)})
-    return {"file": str(target.path), "added": added, "samples": target.count("samples")}
+    return added
 
 
 def _rows(columns: dict[str, np.ndarray]) -> list[dict]:

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..errors import MobcgError
 from ..io import _atomic_write, atomic_save_npz
+from ..locking import WriterLock
 
 FORMAT, FORMAT_VERSION = "mobcg-database", 1
 GROUPS = ("forcefields", "samples", "failures")
@@ -79,6 +80,7 @@ ROW_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "job": ("str", "'forcefield' or 'sample'"),
         "molecule": ("str", "reference molecule name"),
         "error": ("str", "the error message"),
+        "kind": ("str", "'physical': a result, skipped on reruns (files before this column: '', retried)"),
         "provenance_json": ("str", "the job's inputs (without arrays)"),
     },
 }
@@ -103,6 +105,8 @@ class Database:
                  potential_r_nm: np.ndarray | None = None):
         self.path = Path(path)
         self.journal_dir = self.path.with_name(self.path.name + ".pending")
+        # One writer at a time: the first add/commit takes the lock, held until close() or exit.
+        self._lock = WriterLock(self.path.with_name(self.path.name + ".lock"), f"database {self.path}")
         self._grids = None
         if self.path.exists():
             self._grids = self.grids()
@@ -167,7 +171,11 @@ class Database:
                 idx = np.flatnonzero(g["molecule"].asstr()[()] == molecule)
                 sel = idx if rows is None else idx[rows]
             out = {}
+            n = g["key"].shape[0]
             for c in columns or ROW_COLUMNS[group]:
+                if c not in g:  # a column newer than the file: its default for every row
+                    out[c] = np.asarray([""] * n, dtype=object)[sel]
+                    continue
                 ds = g[c]
                 data = ds.asstr()[sel] if ROW_COLUMNS[group][c][0] == "str" else ds[sel]
                 out[c] = np.asarray(data)
@@ -184,6 +192,7 @@ class Database:
         missing = set(ROW_COLUMNS[group]) - set(row)
         if missing:
             raise ValueError(f"row for {group} lacks {sorted(missing)}")
+        self._lock.acquire()
         self.journal_dir.mkdir(parents=True, exist_ok=True)
         grids = self.journal_dir / "grids.npz"
         if not self.path.exists() and not grids.exists() and self._grids is not None:
@@ -203,6 +212,9 @@ class Database:
 
     def commit(self) -> int:
         """Move journalled rows into the file (copy, append, atomic rename); return rows added."""
+        if not self.journal_dir.is_dir():
+            return 0
+        self._lock.acquire()  # before reading the journal: another writer may be filling it
         pending = self.pending()
         if not pending:
             return 0
@@ -222,32 +234,46 @@ class Database:
 
     def append_rows(self, rows: dict[str, list[dict]]) -> int:
         """Append rows (skipping keys already present) through a copy renamed into place."""
+        def change(fh) -> int:
+            added = 0
+            for group, items in rows.items():
+                have = set(fh[group]["key"].asstr()[()].tolist())
+                fresh = list({r["key"]: r for r in reversed(items) if r["key"] not in have}.values())[::-1]
+                self._append(fh[group], group, fresh)
+                added += len(fresh)
+            return added
+        return self._rewrite(change)
+
+    def drop(self, group: str, keys: set[str]) -> int:
+        """Remove the rows of ``group`` whose key is in ``keys`` (copy, rewrite, rename); return how many."""
+        if not keys or not self.path.exists():
+            return 0
+        return self._rewrite(lambda fh: _drop_rows(fh[group], keys))
+
+    def _rewrite(self, change) -> int:
+        """Apply ``change(h5file) -> int`` to a copy of the file and rename it into place."""
         import h5py
 
+        self._lock.acquire()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         if self.path.exists():
             shutil.copyfile(self.path, tmp)
-        added = 0
         try:
             with h5py.File(tmp, "a") as fh:
                 if "grid" not in fh:
                     self._create(fh)
-                for group, items in rows.items():
-                    have = set(fh[group]["key"].asstr()[()].tolist())
-                    fresh, seen = [], set()
-                    for r in items:
-                        if r["key"] not in have and r["key"] not in seen:
-                            fresh.append(r)
-                            seen.add(r["key"])
-                    self._append(fh[group], group, fresh)
-                    added += len(fresh)
+                result = change(fh)
                 fh.flush()
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
-        return added
+        return result
+
+    def close(self) -> None:
+        """Release the writer lock (if this object took it); reading still works."""
+        self._lock.release()
 
     def _create(self, fh) -> None:
         from .. import __version__
@@ -275,13 +301,25 @@ class Database:
         if not rows:
             return
         n0 = g["key"].shape[0]
-        for c, (kind, _) in ROW_COLUMNS[group].items():
+        for c, (kind, doc) in ROW_COLUMNS[group].items():
+            if c not in g:  # a file from before this column: existing rows get the default ""
+                g.create_dataset(c, data=np.asarray([""] * n0, dtype=object), maxshape=(None,),
+                                 dtype=_dtype(kind), chunks=(16,)).attrs["doc"] = doc
             ds = g[c]
             values = [r[c] for r in rows]
             if kind == "str":
                 values = [v if isinstance(v, str) else json.dumps(v, default=_plain) for v in values]
             ds.resize(n0 + len(rows), axis=0)
             ds[n0:] = np.asarray(values, dtype=object if kind == "str" else ds.dtype)
+
+
+def _drop_rows(g, keys: set[str]) -> int:
+    keep = np.asarray([k not in keys for k in g["key"].asstr()[()]], dtype=bool)
+    n = int(keep.sum())
+    for ds in g.values():
+        ds[:n] = ds[()][keep]
+        ds.resize(n, axis=0)
+    return int(keep.size - n)
 
 
 def _plain(obj):

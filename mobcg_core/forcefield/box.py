@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import MobcgError
+from ..errors import MissingDependencyError, MoleculeError
 from ..units import box_length_nm
 from .parameters import MoleculeParameters
 
@@ -45,6 +47,31 @@ def _xyz(path: Path, elements: list[str], pos_a: np.ndarray) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+PACKMOL_ENV = "MOBCG_PACKMOL"
+
+
+def find_packmol() -> str:
+    """The packmol executable: ``$MOBCG_PACKMOL``, else ``packmol`` on PATH, else the one
+    pip installed beside this Python (a venv used without activating it has its
+    scripts off PATH).
+
+    Raises:
+        MissingDependencyError: none found (an environment failure: fix, then rerun).
+    """
+    chosen = os.environ.get(PACKMOL_ENV)
+    if chosen:
+        if shutil.which(chosen):
+            return shutil.which(chosen)
+        raise MissingDependencyError(f"packmol not found at {PACKMOL_ENV}={chosen}; point it at a packmol "
+                                     f"executable or unset it (pip install packmol)")
+    scripts = sysconfig.get_path("scripts")
+    exe = shutil.which("packmol") or shutil.which("packmol", path=scripts)
+    if exe is None:
+        raise MissingDependencyError("packmol not found on PATH or in this Python's scripts folder; "
+                                     "pip install packmol (mobcg's install does), then rerun")
+    return exe
+
+
 def build_liquid_box(molecule: MoleculeParameters, n_molecules: int, density_g_cm3: float,
                      seed: int = 0, tolerance_A: float = 2.0) -> LiquidBox:
     """Pack ``n_molecules`` copies at ``density_g_cm3`` with packmol (start structure only).
@@ -52,9 +79,7 @@ def build_liquid_box(molecule: MoleculeParameters, n_molecules: int, density_g_c
     Packing at the target density can fail for bulky molecules; a 10 % lower start density
     is used then, and NPT equilibration brings the box to the state point.
     """
-    exe = shutil.which("packmol")
-    if exe is None:
-        raise MobcgError("packmol not found; pip install packmol")
+    exe = find_packmol()
     topo = molecule.topology
     for rho in (density_g_cm3, 0.9 * density_g_cm3, 0.8 * density_g_cm3):
         box = box_length_nm(n_molecules, topo.mass_gmol, rho)
@@ -72,4 +97,4 @@ def build_liquid_box(molecule: MoleculeParameters, n_molecules: int, density_g_c
             if proc.returncode == 0 and out.exists() and "Success!" in proc.stdout:
                 pos = np.loadtxt(out, skiprows=2, usecols=(1, 2, 3)) / 10.0
                 return LiquidBox(molecule, n_molecules, pos, box)
-    raise MobcgError(f"packmol could not pack {n_molecules} molecules of {topo.smiles}")
+    raise MoleculeError(f"packmol could not pack {n_molecules} molecules of {topo.smiles}")

@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..errors import MobcgError
+from ..errors import MoleculeError
 
 try:
     import tomllib
@@ -88,7 +88,7 @@ def _type_atom(atom) -> str:
         if all(n.GetSymbol() in ("C", "H") for n in neighbours):
             n_h = sum(1 for n in neighbours if n.GetSymbol() == "H")
             return f"CT{n_h}"
-    raise MobcgError(f"cannot type atom {atom.GetIdx()} ({sym}, {atom.GetHybridization().name}, "
+    raise MoleculeError(f"cannot type atom {atom.GetIdx()} ({sym}, {atom.GetHybridization().name}, "
                      f"{'aromatic' if atom.GetIsAromatic() else 'aliphatic'}): mobcg's OPLS-AA covers "
                      "saturated and aromatic hydrocarbons only")
 
@@ -123,13 +123,13 @@ def build_molecule(smiles: str, seed: int = 0) -> Topology:
     RDLogger.DisableLog("rdApp.*")
     mol = Chem.MolFromSmiles(smiles) if smiles else None
     if mol is None:
-        raise MobcgError(f"cannot parse SMILES {smiles!r}")
+        raise MoleculeError(f"cannot parse SMILES {smiles!r}")
     mol = Chem.AddHs(mol)
     types = [_type_atom(a) for a in mol.GetAtoms()]
     params = AllChem.ETKDGv3()
     params.randomSeed = seed
     if AllChem.EmbedMolecule(mol, params) != 0:
-        raise MobcgError(f"RDKit could not embed a 3D conformer for {smiles!r}")
+        raise MoleculeError(f"RDKit could not embed a 3D conformer for {smiles!r}")
     AllChem.MMFFOptimizeMolecule(mol)
     pos = mol.GetConformer().GetPositions() / 10.0
     bonds, angles, dihedrals = _terms(mol)

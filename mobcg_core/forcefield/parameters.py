@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import MobcgError
+from ..errors import MoleculeError
 from ..io import stable_hash
 from ..units import ANGSTROM_PER_NM, KCAL_TO_KJ
 from .molecule import Topology, oplsaa_data
@@ -32,7 +32,7 @@ def _lookup(table: dict, classes: tuple[str, ...], what: str) -> list[float]:
             wild = "-".join(("X", cand[1], cand[2], "X"))
             if wild in table:
                 return table[wild]
-    raise MobcgError(f"OPLS-AA has no {what} parameters for {'-'.join(classes)}")
+    raise MoleculeError(f"OPLS-AA has no {what} parameters for {'-'.join(classes)}")
 
 
 def term_types(topo: Topology) -> dict[str, list[str]]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from mobcg_core.config.schema import Option
 from mobcg_core.engine_support import missing_module
-from mobcg_core.hookspecs import Executor, JobResult
-
-from .local import _safe_call
+from mobcg_core.hookspecs import Executor, JobResult, call_job
 
 
 class DaskExecutor(Executor):
@@ -48,14 +46,20 @@ class DaskExecutor(Executor):
         from distributed import as_completed
 
         client, cluster = self._client()
+        futures = {}
         try:
             threads = self.opts["threads_per_worker"]
-            futures = [client.submit(_safe_call, fn, key, payload, threads, key=f"mobcg-{key}", pure=False)
-                       for key, payload in jobs]
+            # A job on a worker that dies is rescheduled by the scheduler on another worker
+            # (up to distributed.scheduler.allowed-failures times) before it reports KilledWorker.
+            futures = {client.submit(call_job, fn, key, payload, threads, key=f"mobcg-{key}", pure=False): key
+                       for key, payload in jobs}
             for fut in as_completed(futures):
-                result = fut.result()
-                yield result if isinstance(result, JobResult) else JobResult("?", error=str(result))
+                try:
+                    yield fut.result()
+                except Exception as exc:  # noqa: BLE001 - KilledWorker, lost scheduler: not physics
+                    yield JobResult(futures[fut], error=f"{type(exc).__name__}: {exc}", physical=False)
         finally:
+            client.cancel(list(futures))
             client.close()
             if cluster is not None:
                 cluster.close()

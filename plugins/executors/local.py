@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from mobcg_core.config.schema import Option
-from mobcg_core.engine_support import THREADS_ENV
-from mobcg_core.hookspecs import Executor, JobResult
-
-
-def _safe_call(fn, key, payload, threads: int = 0):
-    # Errors travel back as text: a job's failure is data, not a crash of the driver.
-    if threads:
-        os.environ[THREADS_ENV] = str(threads)  # engines with automatic threads take this share
-    try:
-        return JobResult(key, fn(payload))
-    except Exception as exc:  # noqa: BLE001 - reported per job
-        return JobResult(key, error=f"{type(exc).__name__}: {exc}",
-                         value={"traceback": traceback.format_exc()})
+from mobcg_core.hookspecs import Executor, JobResult, call_job
 
 
 class LocalExecutor(Executor):
@@ -39,11 +27,18 @@ class LocalExecutor(Executor):
         jobs = list(jobs)
         if workers == 1 or len(jobs) <= 1:
             for key, payload in jobs:
-                yield _safe_call(fn, key, payload)
+                yield call_job(fn, key, payload)
             return
         ctx = mp.get_context(self.opts.get("start_method", "spawn"))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
             share = max(1, (os.cpu_count() or 1) // workers)
-            futures = [pool.submit(_safe_call, fn, key, payload, share) for key, payload in jobs]
+            futures = {pool.submit(call_job, fn, key, payload, share): key for key, payload in jobs}
             for fut in as_completed(futures):
-                yield fut.result()
+                try:
+                    yield fut.result()
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    yield JobResult(futures[fut], error=f"worker lost: {exc}", physical=False)
+        finally:
+            # The caller may stop early: jobs not yet started are dropped, running ones finish.
+            pool.shutdown(wait=True, cancel_futures=True)

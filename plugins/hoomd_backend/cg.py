@@ -9,7 +9,7 @@ import numpy as np
 import hoomd
 
 from mobcg_core.engine_support import SegmentedRun
-from mobcg_core.errors import SimulationError
+from mobcg_core.errors import BlowUpError, SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 from mobcg_core.units import BOLTZMANN_KJMOL_K
@@ -124,7 +124,7 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
     def _sample(self):
         pe = self.thermo.potential_energy
         if not math.isfinite(pe):
-            raise SimulationError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
+            raise BlowUpError(f"HOOMD simulation blew up at t = {self.time_ps:.3f} ps")
         box = self.sim.state.box
         return (self._unwrapped(), [box.Lx, box.Ly, box.Lz], pe, self.thermo.kinetic_energy,
                 self.thermo.pressure / BAR_TO_KJMOL_NM3)

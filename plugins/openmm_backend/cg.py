@@ -24,7 +24,7 @@ import numpy as np
 import openmm as mm
 from scipy.interpolate import CubicSpline
 
-from mobcg_core.errors import SimulationError
+from mobcg_core.errors import PluginError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential
 
@@ -70,8 +70,8 @@ def kernel_for(options: dict) -> str:
         numpy_wins = hasattr(mm, "PythonForce") and cpu_threads(options) <= NUMPY_MAX_THREADS
         return "numpy" if numpy_wins else "segments"
     if kernel == "numpy" and not hasattr(mm, "PythonForce"):
-        raise SimulationError(f"cg_kernel = \"numpy\" needs OpenMM's PythonForce (OpenMM {mm.__version__} "
-                              "has none); upgrade openmm or set engine.openmm.cg_kernel = \"segments\"")
+        raise PluginError(f"cg_kernel = \"numpy\" needs OpenMM's PythonForce (OpenMM {mm.__version__} "
+                          "has none); upgrade openmm or set engine.openmm.cg_kernel = \"segments\"")
     return kernel
 
 

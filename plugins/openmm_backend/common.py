@@ -9,7 +9,7 @@ import openmm as mm
 import openmm.unit as u
 
 from mobcg_core.engine_support import SegmentedRun, executor_threads
-from mobcg_core.errors import SimulationError
+from mobcg_core.errors import BlowUpError, PluginError, SimulationError
 from mobcg_core.types import MDProtocol
 
 _NM = u.nanometer
@@ -30,8 +30,8 @@ def make_platform(options: dict) -> tuple[mm.Platform, dict]:
         platform = mm.Platform.getPlatformByName(name)
     except Exception:
         names = [mm.Platform.getPlatform(i).getName() for i in range(mm.Platform.getNumPlatforms())]
-        raise SimulationError(f"OpenMM platform {name!r} is not available here (have: {', '.join(names)}); "
-                              "set engine.openmm.platform")
+        raise PluginError(f"OpenMM platform {name!r} is not available here (have: {', '.join(names)}); "
+                          "set engine.openmm.platform")
     props = {}
     threads = options.get("threads", 0) or executor_threads()
     if name == "CPU" and threads:
@@ -165,7 +165,7 @@ class OpenMMRunner(SegmentedRun):
 
     def _check(self, energy_kjmol: float) -> None:
         if not math.isfinite(energy_kjmol):
-            raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {energy_kjmol}); "
+            raise BlowUpError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {energy_kjmol}); "
                                   "lower the timestep or check the potential")
 
 

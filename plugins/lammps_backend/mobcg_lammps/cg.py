@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.engine_support import SegmentedRun
-from mobcg_core.errors import SimulationError
+from mobcg_core.errors import BlowUpError, SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.tables import write_lammps_table
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential
@@ -140,8 +140,8 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         except Exception as exc:
             text = str(exc).splitlines()[0]
             if "Lost atoms" in text or "nan" in text.lower() or "Out of range atoms" in text:
-                raise SimulationError(f"simulation blew up near t = {self.time_ps:.3f} ps ({text}); "
-                                      "lower the timestep or check the potential")
+                raise BlowUpError(f"simulation blew up near t = {self.time_ps:.3f} ps ({text}); "
+                                  "lower the timestep or check the potential")
             raise SimulationError(f"LAMMPS run failed: {text}")
         self._first_run = False
         self.time_ps += n_steps * self.protocol.timestep_fs * 1e-3
@@ -151,8 +151,8 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
             self._step(0)
         pe = self.lmp.get_thermo("pe") * KCAL_TO_KJ
         if not math.isfinite(pe):
-            raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {pe}); "
-                                  "lower the timestep or check the potential")
+            raise BlowUpError(f"simulation blew up at t = {self.time_ps:.3f} ps (energy is {pe}); "
+                              "lower the timestep or check the potential")
         return (self._unwrapped_nm(), self._box_nm(), pe, self.lmp.get_thermo("ke") * KCAL_TO_KJ,
                 self.lmp.get_thermo("press") * ATM_TO_BAR)
 
@@ -186,5 +186,5 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         out = np.empty_like(x)
         out[self._order()] = x + flags * box
         if any(not math.isfinite(v) for v in out.ravel()[:3]):
-            raise SimulationError(f"simulation blew up at t = {self.time_ps:.3f} ps (positions are NaN)")
+            raise BlowUpError(f"simulation blew up at t = {self.time_ps:.3f} ps (positions are NaN)")
         return out / _A
