@@ -161,14 +161,20 @@ def _compare(study, engines: list[str], about: dict, measure) -> dict:
             study.reporter.warn(f"engine {name}: unavailable: {reason}")
             continue
         study.reporter.info(f"  {name}")
-        row = {"engine": name, "available": True, **measure(engine)}
+        try:
+            row = {"engine": name, "available": True, **measure(engine)}
+        except MobcgError as exc:  # one engine that cannot run this system is a row, not the end
+            rows.append({"engine": name, "available": True, "failed": True, "reason": str(exc)})
+            study.reporter.warn(f"engine {name}: failed: {exc}")
+            continue
         row["disagreements"] = _agreement(ref, row) if ref else []
         ref = ref or row
         rows.append(row)
     for r in rows:
         r.pop("_rdf", None)
         r.pop("_rdf_noise", None)
-    return {**about, "rows": rows, "agree": all(not r.get("disagreements") for r in rows)}
+    return {**about, "rows": rows,
+            "agree": all(not r.get("disagreements") and not r.get("failed") for r in rows)}
 
 
 def run_bench(study, engines: list[str], liquid_name: str | None = None, table: str | None = None,
@@ -198,8 +204,9 @@ def _print_system(result: dict, console) -> None:
     table = Table("engine", "steps/s", "ns/day", "D [1e-9 m²/s]", "ρ [g/cm³]", "ε g(r) vs first", "physics",
                   title=result["description"])
     for r in result["rows"]:
-        if not r["available"]:
-            table.add_row(r["engine"], "–", "–", "–", "–", "–", "[yellow]unavailable[/yellow] (below)")
+        if not r["available"] or r.get("failed"):
+            what = "[red]failed[/red]" if r.get("failed") else "[yellow]unavailable[/yellow]"
+            table.add_row(r["engine"], "–", "–", "–", "–", "–", f"{what} (below)")
             continue
         verdict = "[red]DISAGREES: " + "; ".join(r["disagreements"]) + "[/red]" if r["disagreements"] else "[green]ok[/green]"
         eps = r.get("rdf_eps_vs_ref")
@@ -208,8 +215,9 @@ def _print_system(result: dict, console) -> None:
                       "–" if eps is None else f"{eps:.1e}", verdict)
     console.print(table)
     for r in result["rows"]:
-        if not r["available"]:
-            console.print(f"[yellow]{r['engine']} unavailable:[/yellow] {r['reason']}")
+        if "reason" in r:
+            console.print(f"[yellow]{r['engine']} {'failed' if r.get('failed') else 'unavailable'}:[/yellow] "
+                          f"{r['reason']}")
 
 
 def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_name: str | None = None,

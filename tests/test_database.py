@@ -155,9 +155,9 @@ def test_sigkill_loses_no_finished_job(tmp_path):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    first = Database(dbfile)
-    first.commit()  # what a rerun does first: the journal is folded into the file
-    done = by_key(first, "forcefields")
+    with Database(dbfile) as first:  # a writer: releases its lock on leaving the block
+        first.commit()  # what a rerun does first: the journal is folded into the file
+        done = by_key(first, "forcefields")
     assert 1 <= len(done) < 3
     with h5py.File(dbfile, "r") as fh:  # opens cleanly
         assert fh.attrs["format"] == "mobcg-database"

@@ -275,6 +275,12 @@ class Database:
         """Release the writer lock (if this object took it); reading still works."""
         self._lock.release()
 
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def _create(self, fh) -> None:
         from .. import __version__
 

@@ -23,7 +23,7 @@ from mobcg_core.forcefield import LiquidBox
 from mobcg_core.types import MDProtocol
 from mobcg_core.units import BOLTZMANN_KJMOL_K
 
-from .cg import HoomdCGSimulation
+from .cg import HoomdCGSimulation, make_device
 
 COULOMB_KJMOL_NM = 138.935458  # 1/(4π ε0) in kJ/mol·nm/e²
 SCALE14 = 0.5
@@ -98,17 +98,19 @@ class HoomdAASimulation(HoomdCGSimulation):
     def __init__(self, box: LiquidBox, protocol: MDProtocol, options: dict):
         self.protocol, self.options = protocol, options
         topo = box.molecule.topology
+        self.liquid = box
         self.mass_gmol = topo.mass_gmol
         self.atoms_per_molecule, self.n_molecules = topo.n_atoms, box.n_molecules
         self.atom_masses = np.asarray(topo.masses_gmol, float)
         self.type_masses = {f"a{i}": float(m) for i, m in enumerate(topo.masses_gmol)}
         self.kT = BOLTZMANN_KJMOL_K * protocol.temperature_K
-        device = {"CPU": hoomd.device.CPU, "GPU": hoomd.device.GPU,
-                  "auto": hoomd.device.auto_select}[options["device"]]()
-        self.sim = hoomd.Simulation(device=device, seed=protocol.seed % 65536)
-        self.sim.create_state_from_snapshot(_snapshot(box))
+        self.device = make_device(options)
+        self.r_cut_nm = options.get("aa_cutoff_nm", 1.0)
         self.grid = None
-        self._start(_forces(box, options))
+        self._new_simulation(_snapshot(box), protocol.seed)
+
+    def _make_forces(self) -> list:
+        return _forces(self.liquid, self.options)
 
     def set_potential(self, potential) -> None:
         raise NotImplementedError("an all-atom simulation has no tabulated pair potential")

@@ -26,21 +26,44 @@ def hoomd_table(pot: PairPotential) -> dict:
     return dict(r_min=float(pot.r_nm[0]), U=u, F=f)
 
 
+def make_device(options: dict):
+    """The HOOMD device; notice level 1 keeps HOOMD's status chatter out of mobcg's output."""
+    cls = {"CPU": hoomd.device.CPU, "GPU": hoomd.device.GPU, "auto": hoomd.device.auto_select}[options["device"]]
+    return cls(notice_level=1)
+
+
 class HoomdCGSimulation(SegmentedRun, Simulation):
+    """A CG liquid in HOOMD-blue.  ``sim`` is the native ``hoomd.Simulation``.
+
+    Subclasses provide ``_make_forces()`` (fresh force objects: a restart rebuilds the
+    simulation, and HOOMD operations belong to one simulation) and ``r_cut_nm``.
+    """
+
     def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
         self.protocol, self.options = protocol, options
         self.mass_gmol = system.mass_gmol
         self.kT = BOLTZMANN_KJMOL_K * protocol.temperature_K
-        device = {"CPU": hoomd.device.CPU, "GPU": hoomd.device.GPU,
-                  "auto": hoomd.device.auto_select}[options["device"]]()
-        self.sim = hoomd.Simulation(device=device, seed=protocol.seed % 65536)
-        self._set_state(system.positions_nm, system.box_nm, fresh=True)
-        nlist = hoomd.md.nlist.Cell(buffer=options["buffer_nm"])
-        self.table = hoomd.md.pair.Table(nlist=nlist, default_r_cut=system.potential.cutoff_nm)
-        self.table.params[("A", "A")] = hoomd_table(system.potential)
+        self.device = make_device(options)
+        self.potential = system.potential
+        self.r_cut_nm = system.potential.cutoff_nm
         self.grid = (len(system.potential.r_nm), system.potential.r_nm[0], system.potential.cutoff_nm)
         self.type_masses = {"A": self.mass_gmol}
-        self._start([self.table])
+        self._new_simulation(self._fresh_snapshot(system.positions_nm, system.box_nm), protocol.seed)
+
+    def _make_forces(self) -> list:
+        nlist = hoomd.md.nlist.Cell(buffer=self.options["buffer_nm"])
+        self.table = hoomd.md.pair.Table(nlist=nlist, default_r_cut=self.r_cut_nm)
+        self.table.params[("A", "A")] = hoomd_table(self.potential)
+        return [self.table]
+
+    def _new_simulation(self, snapshot, seed: int) -> None:
+        """A simulation from ``snapshot`` with fresh forces, integrator and random streams."""
+        self.sim = hoomd.Simulation(device=self.device, seed=seed % 65536)
+        self.sim.create_state_from_snapshot(snapshot)
+        # HOOMD computes the virial only on demand; NVT runs must still report pressure.
+        self.sim.always_compute_pressure = True
+        self._check_box()
+        self._start(self._make_forces())
 
     def _start(self, forces: list) -> None:
         """Integrator with ``forces``, thermodynamic quantities, thermal momenta."""
@@ -51,6 +74,7 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         self.sim.operations.integrator = integrator
         self.sim.operations.computes.append(self.thermo)
         self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+        self.sim.run(0)  # attaches the operations: energies are readable before the first step
         self.time_ps = 0.0
 
     def _method(self):
@@ -70,23 +94,14 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
                                                  S=p.pressure_bar * BAR_TO_KJMOL_NM3,
                                                  tauS=o["tau_barostat_ps"], couple="xyz")
 
-    def _set_state(self, positions_nm, box_nm: float, fresh: bool) -> None:
-        snap = hoomd.Snapshot() if fresh else self.sim.state.get_snapshot()
+    def _fresh_snapshot(self, positions_nm, box_nm: float):
+        snap = hoomd.Snapshot()
         if snap.communicator.rank == 0:
-            pos = np.asarray(positions_nm, dtype=float)
-            wrapped = pos - box_nm * np.floor(pos / box_nm) - 0.5 * box_nm  # HOOMD boxes are centred
-            snap.configuration.box = [box_nm, box_nm, box_nm, 0, 0, 0]
-            if fresh:
-                snap.particles.N = len(pos)
-                snap.particles.types = ["A"]
-                snap.particles.typeid[:] = 0
-                snap.particles.mass[:] = self.mass_gmol
-            snap.particles.position[:] = wrapped
-            snap.particles.image[:] = np.floor(pos / box_nm).astype(int)
-        if fresh:
-            self.sim.create_state_from_snapshot(snap)
-        else:
-            self.sim.state.set_snapshot(snap)
+            snap.particles.N = len(positions_nm)
+            snap.particles.types = ["A"]
+            snap.particles.typeid[:] = 0
+            snap.particles.mass[:] = self.mass_gmol
+        return _place(snap, positions_nm, box_nm)
 
     def minimize(self, max_iterations: int = 1000) -> None:
         integrator = self.sim.operations.integrator
@@ -105,20 +120,41 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
             integrator.forces.append(f)
         self.sim.operations.integrator = integrator
         self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+        self.sim.run(0)
 
     def restart(self, positions_nm, box_nm: float, seed: int) -> None:
-        self.sim.seed = seed % 65536
-        self._set_state(positions_nm, box_nm, fresh=False)
-        self.sim.state.thermalize_particle_momenta(filter=hoomd.filter.All(), kT=self.kT)
+        """Rebuild the simulation from these positions with ``seed``: HOOMD draws thermostat
+        and momenta streams from the simulation seed, so only a new simulation redraws them."""
+        elapsed = self.time_ps
+        snap = _place(self.sim.state.get_snapshot(), positions_nm, box_nm)
+        self.protocol.seed = seed
+        self._new_simulation(snap, seed)
+        self.time_ps = elapsed
 
     def set_potential(self, potential: PairPotential) -> None:
         grid = (len(potential.r_nm), potential.r_nm[0], potential.cutoff_nm)
         if grid != self.grid:
             raise ValueError(f"new potential grid {grid} differs from the simulation's {self.grid}")
+        self.potential = potential
         self.table.params[("A", "A")] = hoomd_table(potential)
 
+    def _check_box(self) -> None:
+        """HOOMD's cell list needs r_cut + buffer ≤ L/2; say so before HOOMD stops with a RuntimeError."""
+        box = self.sim.state.box
+        reach = self.r_cut_nm + self.options["buffer_nm"]
+        if 2 * reach > min(box.Lx, box.Ly, box.Lz):
+            raise SimulationError(f"box {min(box.Lx, box.Ly, box.Lz):.3f} nm is shorter than twice the cutoff "
+                                  f"+ neighbour buffer ({reach:.3f} nm) at t = {self.time_ps:.3f} ps; "
+                                  "use more particles or a shorter cutoff")
+
     def _step(self, n: int) -> None:
-        self.sim.run(n)
+        try:
+            self.sim.run(n)
+        except RuntimeError as exc:  # HOOMD's only error type for a run that fails
+            self._check_box()  # an NPT box that shrank below the cutoff is not a blow-up
+            raise BlowUpError(f"HOOMD run failed at t = {self.time_ps:.3f} ps "
+                              f"({str(exc).strip().splitlines()[-1]}); lower the timestep or check the "
+                              "potential") from None
         self.time_ps += n * self.protocol.timestep_fs * 1e-3
 
     def _sample(self):
@@ -138,6 +174,18 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         dt = self.protocol.timestep_fs * 1e-3
         values = []
         for _ in range(n_samples):
-            self.sim.run(max(1, int(round(interval_ps / dt))))
+            self._step(max(1, int(round(interval_ps / dt))))
             values.append(self.thermo.pressure / BAR_TO_KJMOL_NM3)
+        if not math.isfinite(float(np.mean(values))):
+            raise BlowUpError(f"HOOMD pressure is not finite at t = {self.time_ps:.3f} ps")
         return float(np.mean(values))
+
+
+def _place(snap, positions_nm, box_nm: float):
+    """Put unwrapped ``positions_nm`` into ``snap`` in a cubic box (HOOMD boxes are centred)."""
+    if snap.communicator.rank == 0:
+        pos = np.asarray(positions_nm, dtype=float)
+        snap.configuration.box = [box_nm, box_nm, box_nm, 0, 0, 0]
+        snap.particles.position[:] = pos - box_nm * np.floor(pos / box_nm) - 0.5 * box_nm
+        snap.particles.image[:] = np.floor(pos / box_nm).astype(int)
+    return snap

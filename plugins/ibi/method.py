@@ -18,6 +18,7 @@ from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol, PairPotential, RDF
 from mobcg_core.units import kT_kjmol
 
+from .newton import hnc_update
 from .record import IterationStore
 
 BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
@@ -29,7 +30,11 @@ from .schema import IBI_OPTIONS
 
 
 class IBI(CGMethod):
-    """U_{k+1}(r) = U_k(r) + α kT ln(g_k(r)/g_target(r)), smoothed, with a core wall.
+    """U_{k+1}(r) = U_k(r) + α ΔU_k(r), smoothed, with a core wall.
+
+    ΔU is the HNC Newton-type step (``update = "newton"``, :mod:`.newton`) or IBI's
+    kT ln(g_k(r)/g_target(r)) (``update = "ibi"``); the first contains the second and
+    adds the many-body coupling that IBI ignores.
 
     Structure error: ε = ∫ (g_CG − g_target)² dr over [error_r_min_nm, error_r_max_nm]
     (r in nm, VOTCA's measure).  Runs are short while ε is large and lengthen as it
@@ -121,9 +126,13 @@ class IBI(CGMethod):
                 history: list[dict]) -> tuple[PairPotential, float | None]:
         """The next potential and the pressure change its ramp is predicted to make (bar)."""
         o = self.opts
-        both = (g_cg.g > P.G_FLOOR) & (target.g > P.G_FLOOR)
-        du = np.zeros_like(g_cg.g)
-        du[both] = o["damping"] * kT * np.log(g_cg.g[both] / target.g[both])
+        if o["update"] == "newton":
+            density = task.n_beads / task.box_nm ** 3
+            du = o["damping"] * hnc_update(g_cg.r_nm, g_cg.g, target.g, density, kT, task.cutoff_nm, P.G_FLOOR)
+        else:
+            both = (g_cg.g > P.G_FLOOR) & (target.g > P.G_FLOOR)
+            du = np.zeros_like(g_cg.g)
+            du[both] = o["damping"] * kT * np.log(g_cg.g[both] / target.g[both])
         du = P.smooth(du, o["smoothing_nm"] / self.opts["rdf_dr_nm"])
         du_table = CubicSpline(g_cg.r_nm, du)(np.clip(r_table, g_cg.r_nm[0], g_cg.r_nm[-1]))
         du_table[r_table > g_cg.r_nm[-1]] = 0.0

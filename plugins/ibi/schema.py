@@ -4,6 +4,8 @@ from mobcg_core.config.schema import Option
 
 IBI_OPTIONS = {
     "max_iterations": Option(int, 30, "iteration limit", min=1, max=10000),
+    "update": Option(str, "newton", "'newton': HNC/Ornstein–Zernike Newton-type step (plugins/ibi/newton.py); "
+                     "'ibi': plain Boltzmann inversion", choices=("newton", "ibi")),
     "tolerance": Option(float, 6e-4, "stop when ε = ∫(g_CG − g_target)² dr (nm) falls below this", min=0.0),
     "damping": Option(float, 1.0, "α in U += α kT ln(g_CG/g_target)", min=0.0, exclusive_min=True, max=2.0),
     "smoothing_nm": Option(float, 0.005, "Gaussian σ of the update smoothing (nm)", min=0.0),
@@ -23,7 +25,8 @@ IBI_OPTIONS = {
     "divergence_patience": Option(int, 4, "stop after this many iterations of growing error", min=2),
     "plateau_patience": Option(int, 6, "stop when the best ε has not improved for this many iterations",
                                min=2),
-    "pressure_correction": Option(bool, False, "add a linear ramp driving P to the state pressure"),
+    "pressure_correction": Option(bool, True, "add a linear ramp driving P to the state pressure "
+                                  "(the run file's state.pressure_bar), so the CG liquid holds its density there"),
     "pressure_relaxation": Option(float, 0.7, "fraction of the virial-estimated ramp applied per iteration",
                                   min=0.0, max=1.0, exclusive_min=True),
     "pressure_max_kT": Option(float, 0.5, "largest ramp amplitude per iteration (kT)", min=0.0),
