@@ -194,7 +194,10 @@ def run_bench(study, engines: list[str], liquid_name: str | None = None, table: 
 def print_bench(result: dict, console) -> None:
     for system in result["systems"]:
         _print_system(system, console)
-    if not result["agree"]:
+    rows = [r for s in result["systems"] for r in s["rows"]]
+    if any(r.get("failed") for r in rows):
+        console.print("[bold red]An engine failed on this system (above): the comparison is incomplete.[/bold red]")
+    if any(r.get("disagreements") for r in rows):
         console.print("[bold red]The engines disagree physically: do not pick one by speed alone.[/bold red]")
 
 

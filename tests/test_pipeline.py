@@ -115,6 +115,8 @@ aa_cutoff_nm = 0.85
 [engine.lammps]
 threads = 1
 aa_cutoff_nm = 0.85
+[engine.hoomd]
+aa_cutoff_nm = 0.85
 [aa]
 timestep_fs = 1.0
 equilibration_ps = 2.0
@@ -140,6 +142,17 @@ def test_bench_runs_the_all_atom_box_on_every_engine(tmp_path):
     for name in ("openmm", "lammps"):  # a liquid, not a solid or a gas: D near the published 2.74
         assert 0.8 < rows[name]["D"] < 8.0 and rows[name]["steps_per_s"] > 0
     assert proc.returncode == 0 and result["agree"], (proc.stdout, proc.stderr)
+
+
+def test_bench_reports_an_engine_that_cannot_run_the_box_as_a_row(tmp_path):
+    """HOOMD's cell list needs cutoff + buffer ≤ L/2: a clear failed row and exit 1, not a crash."""
+    pytest.importorskip("hoomd", reason="HOOMD-blue is not installed (conda-forge or a source build)")
+    (tmp_path / "aa.toml").write_text(AA_BENCH.replace("[engine.hoomd]\naa_cutoff_nm = 0.85\n", ""))
+    proc = run_cli("bench", str(tmp_path / "aa.toml"), "--systems", "aa", "--engines", "lammps,hoomd")
+    rows = {r["engine"]: r for r in json.loads((tmp_path / "out" / "bench.json").read_text())["systems"][0]["rows"]}
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert rows["hoomd"]["failed"] and "shorter than twice the cutoff" in rows["hoomd"]["reason"]
+    assert rows["lammps"]["D"] > 0
 
 
 def test_timestep_check_finds_the_largest_stable_timestep(finished_run):

@@ -107,6 +107,7 @@ class HoomdAASimulation(HoomdCGSimulation):
         self.device = make_device(options)
         self.r_cut_nm = options.get("aa_cutoff_nm", 1.0)
         self.grid = None
+        self.time_ps = 0.0
         self._new_simulation(_snapshot(box), protocol.seed)
 
     def _make_forces(self) -> list:

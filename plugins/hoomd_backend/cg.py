@@ -48,6 +48,7 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         self.r_cut_nm = system.potential.cutoff_nm
         self.grid = (len(system.potential.r_nm), system.potential.r_nm[0], system.potential.cutoff_nm)
         self.type_masses = {"A": self.mass_gmol}
+        self.time_ps = 0.0
         self._new_simulation(self._fresh_snapshot(system.positions_nm, system.box_nm), protocol.seed)
 
     def _make_forces(self) -> list:
