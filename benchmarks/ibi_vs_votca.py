@@ -47,7 +47,7 @@ KCAL = 4.184
 
 SETTINGS = """<cg>
   <non-bonded>
-    <name>A-A</name><type1>1</type1><type2>1</type2>
+    <name>A-A</name><type1>Bead1</type1><type2>Bead1</type2>
     <min>0.0</min><max>{rc}</max><step>0.01</step>
     <inverse>
       <target>A-A.dist.tgt</target>
@@ -58,11 +58,13 @@ SETTINGS = """<cg>
   <inverse>
     <kBT>{kbt}</kBT>
     <program>lammps</program>
+    <simulation><tasks>1</tasks></simulation>
     <lammps><command>{lmp}</command><script>cg.in</script><topol>cg.data</topol><traj>traj.dump</traj></lammps>
     <initial_configuration>maindir</initial_configuration>
     <filelist>cg.data cg.in</filelist>
     <iterations_max>{iterations}</iterations_max>
     <method>ibi</method>
+    <!-- pseudo-atoms of the data file are named Bead1 by VOTCA --> 
   </inverse>
 </cg>
 """

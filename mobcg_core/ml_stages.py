@@ -20,7 +20,7 @@ from . import units
 from .database.generate import database_path
 from .database.store import Database
 from .errors import MobcgError
-from .io import atomic_save_npz, stable_hash
+from .io import atomic_save_npz, read_json, stable_hash
 from .potentials import table_grid
 from .stages import load_potential, load_target, run_cg_md, save_potential, stage_cg_md, stage_coarse_grain
 from .systems import cg_box
@@ -102,21 +102,35 @@ def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -
     return row
 
 
+def _friction_row(friction: dict, label: str, plain: dict) -> dict:
+    res = friction
+    run = next(r for r in res["runs"] if r["friction_per_ps"] == res["friction_per_ps"]
+               and r["thermostat"] == res["thermostat"])
+    return {"potential": label, "D_CG_1e9_m2_s": run["D"], "D_CG_err_1e9_m2_s": run["D_err"],
+            "D_AA_1e9_m2_s": res["target_1e9_m2_s"], "acceleration": run["D"] / res["target_1e9_m2_s"],
+            "structure_error": run["structure_error"], "pressure_bar": run["pressure_bar"],
+            "density_npt_g_cm3": plain.get("density_npt_g_cm3"), "friction_per_ps": res["friction_per_ps"]}
+
+
 def stage_validate(study, liquid: dict) -> dict:
     """CG runs with the ML and the IBI potential of the same target, side by side."""
     d = study.liquid_dir(liquid)
     ml = stage_predict(study, liquid)
     stage_coarse_grain(study, liquid)
     ibi_nvt = stage_cg_md(study, liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
+    friction = read_json(d / "friction.json") if (d / "friction.json").exists() else None
     inputs = {"ml": ml["inputs_hash"], "ibi": _digest(np.load(d / "potential.npz")["u_kjmol"].tobytes()),
+              "friction": friction,
               "cg": study.cfg["cg"], "validation": study.cfg["validation"], "engine": study.cfg["engine"],
               "analysis": study.cfg["analysis"]}
     done = study.cached(d / "validate.json", inputs)
     if done:
         return done
     info, _ = load_target(study, liquid)
-    rows = [_one_potential(study, liquid, "ML", d / "ml", None),
-            _one_potential(study, liquid, study.cfg["cg_method"]["name"].upper(), d, ibi_nvt)]
+    method = study.cfg["cg_method"]["name"].upper()
+    rows = [_one_potential(study, liquid, "ML", d / "ml", None), _one_potential(study, liquid, method, d, ibi_nvt)]
+    if friction:  # the friction stage's calibrated run: same potential, so same NPT density
+        rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[-1]))
     for row in rows:
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +

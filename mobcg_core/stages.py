@@ -152,17 +152,18 @@ def stage_cg_md(study, liquid: dict) -> dict:
 
 
 def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: str | None = None,
-              production_ps: float | None = None) -> dict:
-    """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble and length may be
-    overridden): D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
+              production_ps: float | None = None, thermostat: dict | None = None) -> dict:
+    """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble, length and the
+    thermostat — ``{"thermostat", "friction_per_ps", "dpd_cutoff_nm"}`` — may be overridden):
+    D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
     info, target = load_target(study, liquid)
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     ensemble = ensemble or cg["ensemble"]
     production_ps = production_ps or cg["production_ps"]
+    thermostat = thermostat or {"thermostat": cg["thermostat"], "friction_per_ps": cg["friction_per_ps"]}
     protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], production_ps,
                           seed=study.liquid_seed(liquid) + 17,
-                          pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None,
-                          friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
+                          pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None, **thermostat)
     sim = study.plugin("engine").cg_simulation(cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"],
                                                       pot, protocol.seed - 17), protocol)
     t0 = time.perf_counter()
@@ -212,9 +213,15 @@ def _ml_stage(name: str):
     return run
 
 
+def stage_friction(study, liquid: dict) -> dict:
+    from .friction_stage import stage_friction as run
+
+    return run(study, liquid)
+
+
 STAGE_FUNCTIONS = {"database": stage_database, "train": _ml_stage("train"), "target": stage_target,
-                   "coarse_grain": stage_coarse_grain, "cg_md": stage_cg_md, "predict": _ml_stage("predict"),
-                   "validate": _ml_stage("validate")}
+                   "coarse_grain": stage_coarse_grain, "friction": stage_friction, "cg_md": stage_cg_md,
+                   "predict": _ml_stage("predict"), "validate": _ml_stage("validate")}
 
 
 def write_summary(study) -> dict[str, Any]:

@@ -92,12 +92,16 @@ class MDProtocol:
         timestep_fs: integration step (fs).
         duration_ps: simulated time to run (ps).
         report_interval_ps: spacing of the frames handed back (ps); 0 for none.
-        friction_per_ps: thermostat coupling (1/ps): Langevin friction, or the
-            Nosé–Hoover collision frequency.
+        friction_per_ps: thermostat coupling (1/ps): Langevin friction, the
+            Nosé–Hoover collision frequency, or the DPD friction γ (OpenMM's
+            ``DPDIntegrator`` convention: the relative velocity of a pair along its
+            axis relaxes at the rate 2γ(1 − r/r_c)²; engines convert it at their edge).
         thermostat: ``"langevin"`` (robust, perturbs dynamics by its friction),
-            ``"nose_hoover"`` (deterministic dynamics; use it when measuring D) or
-            ``"none"`` (NVE, for energy-conservation checks).
+            ``"nose_hoover"`` (deterministic dynamics; use it when measuring D),
+            ``"dpd"`` (pairwise friction and noise: conserves momentum, so
+            hydrodynamics survive; CG only) or ``"none"`` (NVE, for energy checks).
         seed: random seed for velocities and the thermostat.
+        dpd_cutoff_nm: range of the DPD friction (nm); 0 uses the pair potential's cutoff.
     """
 
     temperature_K: float
@@ -108,6 +112,11 @@ class MDProtocol:
     friction_per_ps: float = 1.0
     seed: int = 0
     thermostat: str = "langevin"
+    dpd_cutoff_nm: float = 0.0
+
+    def dpd_range_nm(self, potential_cutoff_nm: float) -> float:
+        """The DPD friction's range (nm): ``dpd_cutoff_nm``, or the potential's cutoff."""
+        return self.dpd_cutoff_nm or potential_cutoff_nm
 
 
 

@@ -120,6 +120,21 @@ def test_dask_gives_identical_samples(local_db, tmp_path):
             np.testing.assert_array_equal(a[key][col], b[key][col], err_msg=col)
 
 
+def test_database_stage_runs_on_hoomd(tmp_path):
+    """All-atom runs, IBI and CG runs of a database study on engine.name = "hoomd" alone."""
+    pytest.importorskip("hoomd", reason="HOOMD-blue is not installed (conda-forge or a source build)")
+    study = write_study(tmp_path, workers=2, k=1)
+    study.write_text(study.read_text().replace('name = "openmm"', 'name = "hoomd"\n[engine.hoomd]\n'
+                                               'aa_cutoff_nm = 0.8\nelectrostatics = "reaction_field"'))
+    res = run_cli("run", str(study))
+    assert res.returncode == 0, res.stderr
+    db = Database(tmp_path / "out" / "database.h5")
+    s = db.read("samples")
+    assert db.count("forcefields") == 1 and len(s["key"]) == 2 and db.count("failures") == 0
+    assert json.loads(s["provenance_json"][0])["engine"]["name"] == "hoomd"
+    assert np.all(s["structure_error"] < 0.05) and np.all(s["diffusion_1e9_m2_s"] > 0)
+
+
 def test_rerun_skips_and_extending_appends(local_db, tmp_path):
     d = tmp_path / "copy"
     (d / "out").mkdir(parents=True)

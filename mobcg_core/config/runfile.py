@@ -34,7 +34,7 @@ else:  # pragma: no cover
 
 #: Stages in their natural order.  Per-liquid stages run once for each [[liquids]] table;
 #: study stages (database, train) run once.
-STAGES = ("database", "train", "target", "coarse_grain", "cg_md", "predict", "validate")
+STAGES = ("database", "train", "target", "coarse_grain", "friction", "cg_md", "predict", "validate")
 STUDY_STAGES = ("database", "train")
 LIQUID_STAGES = tuple(s for s in STAGES if s not in STUDY_STAGES)
 
@@ -60,9 +60,21 @@ CG = {
     "report_interval_ps": Option(float, 1.0, "frame spacing for g(r) and MSD (ps)",
                                  min=0.0, exclusive_min=True),
     "thermostat": Option(str, "nose_hoover", "cg_md thermostat; Nosé–Hoover leaves the dynamics "
-                         "unperturbed (Langevin friction slows diffusion)", choices=("nose_hoover", "langevin")),
+                         "unperturbed (Langevin or DPD friction slows diffusion)",
+                         choices=("nose_hoover", "langevin", "dpd")),
     "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps): Langevin friction or "
                               "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
+}
+FRICTION = {
+    "thermostat": Option(str, "dpd", "friction that restores the all-atom D: 'dpd' (pairwise, momentum-"
+                         "conserving) or 'langevin' (per bead)", choices=("dpd", "langevin")),
+    "tolerance": Option(float, 0.03, "stop when |D_CG/D_AA − 1| is below this", min=0.0, exclusive_min=True,
+                        max=0.5),
+    "start_per_ps": Option(float, 1.0, "first friction tried (1/ps)", min=0.0, exclusive_min=True),
+    "max_runs": Option(int, 8, "CG runs at most, the frictionless one included", min=3, max=50),
+    "run_ps": Option(float, 100.0, "production per CG run (ps; equilibration: cg.equilibration_ps)",
+                     min=0.0, exclusive_min=True),
+    "dpd_cutoff_nm": Option(float, 0.0, "range of the DPD friction (nm); 0: cg.cutoff_nm", min=0.0),
 }
 AA = {
     "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",
@@ -171,6 +183,7 @@ SCHEMA: dict[str, Option] = {
     "database": Option(dict, {}, "synthetic database generation (stage 'database')", schema=DATABASE),
     "model": Option(dict, {}, "the predictor's model file (stages 'train', 'predict')", schema=MODEL),
     "validation": Option(dict, {}, "extra runs of the 'validate' stage", schema=VALIDATION),
+    "friction": Option(dict, {}, "friction calibration (stage 'friction')", schema=FRICTION),
     "liquids": Option(list, [], "the liquids ([[liquids]] tables)", item_schema=LIQUID),
 }
 

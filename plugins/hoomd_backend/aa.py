@@ -27,6 +27,7 @@ from .cg import HoomdCGSimulation, make_device
 
 COULOMB_KJMOL_NM = 138.935458  # 1/(4π ε0) in kJ/mol·nm/e²
 SCALE14 = 0.5
+EPS_RF = 78.3  # OpenMM's default reaction-field dielectric
 
 
 def _snapshot(box: LiquidBox) -> "hoomd.Snapshot":
@@ -67,11 +68,7 @@ def _forces(box: LiquidBox, options: dict) -> list:
         for j in range(i, n):
             lj.params[(f"a{i}", f"a{j}")] = dict(epsilon=math.sqrt(mol.epsilon_kjmol[i] * mol.epsilon_kjmol[j]),
                                                  sigma=math.sqrt(mol.sigma_nm[i] * mol.sigma_nm[j]))
-    forces = [lj]
-    spacing = options.get("pppm_spacing_nm", 0.1)
-    grid = int(2 * math.ceil(box.box_nm / spacing / 2))  # even; HOOMD's MPI needs powers of two
-    forces += list(hoomd.md.long_range.pppm.make_pppm_coulomb_forces(nlist=nlist, resolution=(grid,) * 3,
-                                                                      order=5, r_cut=rc))
+    forces = [lj] + _coulomb(box, options, nlist, rc)
     bonds, angles, dihedrals = hoomd.md.bond.Harmonic(), hoomd.md.angle.Harmonic(), hoomd.md.dihedral.OPLS()
     for i, (k, r0) in enumerate(zip(mol.bond_k, mol.bond_r0_nm)):
         bonds.params[f"t{i}"] = dict(k=float(k), r0=float(r0))
@@ -90,6 +87,20 @@ def _forces(box: LiquidBox, options: dict) -> list:
             coul14.r_cut[f"t{t}"] = rc
         forces += [lj14, coul14]
     return forces
+
+
+def _coulomb(box: LiquidBox, options: dict, nlist, rc: float) -> list:
+    """PPPM (real-space erfc part + reciprocal mesh), or a shifted reaction field."""
+    if options.get("electrostatics", "pppm") == "reaction_field":
+        rf = hoomd.md.pair.ReactionField(nlist=nlist, default_r_cut=rc, mode="shift")
+        n = box.molecule.topology.n_atoms
+        rf.params[([f"a{i}" for i in range(n)], [f"a{i}" for i in range(n)])] = dict(
+            epsilon=1.0, eps_rf=EPS_RF, use_charge=True)  # charges carry sqrt(1/(4π ε0))
+        return [rf]
+    spacing = options.get("pppm_spacing_nm", 0.1)
+    grid = int(2 * math.ceil(box.box_nm / spacing / 2))  # even; HOOMD's MPI needs powers of two
+    return list(hoomd.md.long_range.pppm.make_pppm_coulomb_forces(nlist=nlist, resolution=(grid,) * 3,
+                                                                  order=5, r_cut=rc))
 
 
 class HoomdAASimulation(HoomdCGSimulation):

@@ -55,7 +55,13 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         nlist = hoomd.md.nlist.Cell(buffer=self.options["buffer_nm"])
         self.table = hoomd.md.pair.Table(nlist=nlist, default_r_cut=self.r_cut_nm)
         self.table.params[("A", "A")] = hoomd_table(self.potential)
-        return [self.table]
+        if self.protocol.thermostat != "dpd":
+            return [self.table]
+        # Dissipative and random parts only (A = 0); HOOMD's γ multiplies w(r)² = (1 − r/r_c)²:
+        # γ_HOOMD = 2 m_red γ = m γ for equal beads (mass/time, mobcg's γ in 1/ps).
+        dpd = hoomd.md.pair.DPD(nlist=nlist, kT=self.kT, default_r_cut=self.protocol.dpd_range_nm(self.r_cut_nm))
+        dpd.params[("A", "A")] = dict(A=0.0, gamma=self.mass_gmol * self.protocol.friction_per_ps)
+        return [self.table, dpd]
 
     def _new_simulation(self, snapshot, seed: int) -> None:
         """A simulation from ``snapshot`` with fresh forces, integrator and random streams."""
@@ -87,7 +93,7 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
             for name, mass in self.type_masses.items():
                 method.gamma[name] = mass * p.friction_per_ps  # drag = m·γ (mass/time)
             return method
-        thermostat = (None if p.thermostat == "none"
+        thermostat = (None if p.thermostat in ("none", "dpd")
                       else hoomd.md.methods.thermostats.MTTK(kT=kT, tau=1.0 / p.friction_per_ps))
         if p.pressure_bar is None:
             return hoomd.md.methods.ConstantVolume(filter=everyone, thermostat=thermostat)
@@ -106,17 +112,20 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
 
     def minimize(self, max_iterations: int = 1000) -> None:
         integrator = self.sim.operations.integrator
-        for f in self.forces:  # a force belongs to one integrator at a time
+        # Conservative forces only (not DPD's velocity-dependent ones); a force belongs to one
+        # integrator at a time.
+        conservative = [f for f in self.forces if not isinstance(f, hoomd.md.pair.DPD)]
+        for f in conservative:
             integrator.forces.remove(f)
         fire = hoomd.md.minimize.FIRE(dt=0.0005, force_tol=10.0, angmom_tol=1.0, energy_tol=1e-4,
-                                      forces=list(self.forces),
+                                      forces=list(conservative),
                                       methods=[hoomd.md.methods.ConstantVolume(filter=hoomd.filter.All())])
         self.sim.operations.integrator = fire
         steps = 0
         while not fire.converged and steps < max_iterations:
             self.sim.run(50)
             steps += 50
-        for f in self.forces:
+        for f in conservative:
             fire.forces.remove(f)
             integrator.forces.append(f)
         self.sim.operations.integrator = integrator

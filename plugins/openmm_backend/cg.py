@@ -121,7 +121,8 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
 
             positions = lattice_positions(system.n_beads, box, protocol.seed)
         super().__init__(omm_system, np.asarray(positions), protocol, options,
-                         molecule_atoms=None, molecule_mass_gmol=system.mass_gmol)
+                         molecule_atoms=None, molecule_mass_gmol=system.mass_gmol,
+                         dpd_range_nm=protocol.dpd_range_nm(pot.cutoff_nm))
 
     def _pair_force(self, pot: PairPotential, n_beads: int, options: dict) -> mm.Force:
         n, r0, r1 = self.grid

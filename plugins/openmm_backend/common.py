@@ -43,13 +43,19 @@ def make_platform(options: dict) -> tuple[mm.Platform, dict]:
     return platform, props
 
 
-def make_integrator(protocol: MDProtocol) -> mm.Integrator:
-    """Langevin (BAOAB middle scheme) or Nosé–Hoover chain, seeded."""
+def make_integrator(protocol: MDProtocol, dpd_range_nm: float | None = None) -> mm.Integrator:
+    """Langevin (BAOAB middle scheme), Nosé–Hoover chain or DPD, seeded."""
     dt_ps = protocol.timestep_fs * 1e-3
     if protocol.thermostat == "none":
         return mm.VerletIntegrator(dt_ps)
     if protocol.thermostat == "nose_hoover":
         return mm.NoseHooverIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
+    if protocol.thermostat == "dpd":
+        if dpd_range_nm is None:
+            raise PluginError("engine 'openmm': the DPD thermostat is for CG systems")
+        integrator = mm.DPDIntegrator(protocol.temperature_K, protocol.friction_per_ps, dpd_range_nm, dt_ps)
+        integrator.setRandomNumberSeed(_omm_seed(protocol.seed, 2))
+        return integrator
     integrator = mm.LangevinMiddleIntegrator(protocol.temperature_K, protocol.friction_per_ps, dt_ps)
     integrator.setRandomNumberSeed(_omm_seed(protocol.seed, 2))
     return integrator
@@ -69,7 +75,7 @@ class OpenMMRunner(SegmentedRun):
     """
 
     def __init__(self, system: mm.System, positions_nm: np.ndarray, protocol: MDProtocol, options: dict,
-                 molecule_atoms: np.ndarray | None, molecule_mass_gmol: float):
+                 molecule_atoms: np.ndarray | None, molecule_mass_gmol: float, dpd_range_nm: float | None = None):
         self.protocol = protocol
         self.molecule_atoms = molecule_atoms
         self.mass_gmol = molecule_mass_gmol
@@ -86,7 +92,7 @@ class OpenMMRunner(SegmentedRun):
         # that a Nosé–Hoover thermostat keeps for ever: the whole box drifts by nanometres
         # over 100 ps. Removing it each step is OpenMM's own default (app.ForceField).
         system.addForce(mm.CMMotionRemover(1))
-        integrator = make_integrator(protocol)
+        integrator = make_integrator(protocol, dpd_range_nm)
         platform, props = make_platform(options)
         try:
             self.context = mm.Context(system, integrator, platform, props)

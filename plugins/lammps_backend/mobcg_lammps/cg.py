@@ -54,7 +54,10 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         wrapped = np.mod(np.asarray(pos) * _A, box_a)
         self.lmp.create_atoms(self.n, list(range(1, self.n + 1)), [1] * self.n, wrapped.ravel().tolist())
         self._write_table(pot)
-        self._cmd(f"pair_style table linear {self.n_table}", self._pair_coeff(),
+        self.dpd_range_nm = protocol.dpd_range_nm(pot.cutoff_nm)
+        if protocol.thermostat == "dpd":
+            self._cmd("comm_modify vel yes")  # dpd/tstat needs ghost-atom velocities
+        self._cmd(*self._pair_commands(protocol.seed),
                   f"neighbor {options.get('neighbor_skin_A', 2.0)!r} bin",
                   "neigh_modify every 1 delay 0 check yes",
                   f"timestep {protocol.timestep_fs!r}",
@@ -80,7 +83,21 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
                            r_min_nm=max(pot.r_nm[0], pot.dr_nm))
 
     def _pair_coeff(self) -> str:
-        return f"pair_coeff 1 1 {self.tmp / 'pair.table'} CG {self.grid[2] * _A!r}"
+        sub = "table " if self.protocol.thermostat == "dpd" else ""
+        return f"pair_coeff 1 1 {sub}{self.tmp / 'pair.table'} CG {self.grid[2] * _A!r}"
+
+    def _pair_commands(self, seed: int) -> list[str]:
+        """The pair style: the table, with DPD the pairwise thermostat overlaid (its noise seeded)."""
+        table = f"table linear {self.n_table}"
+        p = self.protocol
+        if p.thermostat != "dpd":
+            return [f"pair_style {table}", self._pair_coeff()]
+        # F_D = −γ_L (1 − r/r_c)² (r̂·v) r̂ with γ_L = 2 m_red γ = m γ for equal beads (OpenMM's γ);
+        # g/mol/ps -> kcal/mol·fs/Å²: 1e-3 ps/fs × 1/(4.184e-4) = 2.390057
+        gamma = self.mass_gmol * p.friction_per_ps * 1e-3 / 4.184e-4
+        T = p.temperature_K
+        return [f"pair_style hybrid/overlay {table} dpd/tstat {T!r} {T!r} {self.dpd_range_nm * _A!r} "
+                f"{seed % 900_000_000 + 1}", self._pair_coeff(), f"pair_coeff 1 1 dpd/tstat {gamma!r}"]
 
     def _set_integrator(self, seed: int) -> None:
         p, o = self.protocol, self.options
@@ -92,7 +109,7 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         if p.pressure_bar is not None:
             p_atm = p.pressure_bar / ATM_TO_BAR
             barostat = f" iso {p_atm!r} {p_atm!r} {o.get('pdamp_steps', 1000) * p.timestep_fs!r}"
-        if p.thermostat == "none":
+        if p.thermostat in ("none", "dpd"):  # DPD's thermostat is in the pair style
             self._cmd(f"fix md all {'nph' + barostat if barostat else 'nve'}")
         elif p.thermostat == "nose_hoover":
             style = "npt" if barostat else "nvt"
@@ -122,6 +139,8 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         self.lmp.numpy.extract_atom("image")[:] = 0
         self.protocol.seed = seed
         self._set_integrator(seed)
+        if self.protocol.thermostat == "dpd":
+            self._cmd(*self._pair_commands(seed))
         self._velocities(seed)
         self._first_run = True
 

@@ -1,0 +1,80 @@
+"""The ``friction`` stage: keep the CG potential's structure, restore the all-atom mobility.
+
+Per liquid: the coarse_grain stage's potential, the target D_AA, and a few NVT CG runs
+(:func:`mobcg_core.friction.calibrate`) give the DPD or Langevin friction at which
+D_CG = D_AA.  Results: ``friction.json`` (the friction, every run with its D and ε, the
+cost) and ``friction_lammps.in`` (the model as LAMMPS input lines: a potential without
+its friction is not the model).  Resumable like every stage: a finished calibration is
+reused when its inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+from .errors import MobcgError
+from .friction import calibrate
+from .io import atomic_write_text
+from .stages import _cg_system_inputs, load_potential, load_target, run_cg_md, stage_coarse_grain
+from .units import ANGSTROM_PER_NM
+
+
+def stage_friction(study, liquid: dict) -> dict:
+    d = study.liquid_dir(liquid)
+    f, cg = study.cfg["friction"], study.cfg["cg"]
+    inputs = {**_cg_system_inputs(study, liquid), "state": study.cfg["state"], "engine": study.cfg["engine"],
+              "cg_method": study.cfg["cg_method"], "friction": f, "analysis": study.cfg["analysis"],
+              "equilibration_ps": cg["equilibration_ps"]}
+    done = study.cached(d / "friction.json", inputs)
+    if done:
+        return done
+    stage_coarse_grain(study, liquid)
+    info, _ = load_target(study, liquid)
+    target = info.get("diffusion_1e9_m2_s")
+    if not target:
+        raise MobcgError(f"liquid {liquid['name']}: the friction stage needs D_AA; give "
+                         "liquids.diffusion_1e9_m2_s or run the target stage from all-atom MD")
+    pot, runs = load_potential(d), []
+
+    def measure(thermostat: str, friction: float) -> tuple[float, float]:
+        settings = {"thermostat": thermostat, "friction_per_ps": friction or 1.0,
+                    "dpd_cutoff_nm": f["dpd_cutoff_nm"]}
+        row = run_cg_md(study, liquid, pot, d / "friction" / f"run_{len(runs)}.npz", "NVT", f["run_ps"], settings)
+        runs.append(row)
+        study.reporter.info(f"  {liquid['name']} {thermostat} γ = {friction:.4g}/ps: "
+                            f"D = {row['D_CG_1e9_m2_s']:.3g} ± {row['D_CG_err_1e9_m2_s']:.2g}, "
+                            f"ε = {row['structure_error']:.3g}")
+        return row["D_CG_1e9_m2_s"], row["D_CG_err_1e9_m2_s"]
+
+    result = calibrate(measure, target, f["thermostat"], f["start_per_ps"], f["tolerance"], f["max_runs"])
+    for run, row in zip(result.runs, runs):
+        run.update(structure_error=row["structure_error"], pressure_bar=row["pressure_bar"])
+    snippet = lammps_snippet(result.thermostat, result.friction_per_ps, info["mass_gmol"],
+                             f["dpd_cutoff_nm"] or cg["cutoff_nm"], cg["cutoff_nm"],
+                             study.cfg["state"]["temperature_K"])
+    atomic_write_text(d / "friction_lammps.in", snippet)
+    study.reporter.info(f"  {liquid['name']}: {result.thermostat} γ = {result.friction_per_ps:.4g}/ps gives "
+                        f"D_CG/D_AA = {result.ratio:.3f} ({len(result.runs)} runs, {result.wall_s:.0f} s)")
+    engines = {"openmm": {"integrator": "DPDIntegrator" if result.thermostat == "dpd" else "LangevinMiddleIntegrator",
+                          "friction_per_ps": result.friction_per_ps},
+               "hoomd": {"gamma": info["mass_gmol"] * result.friction_per_ps} if result.thermostat == "dpd"
+               else {"gamma_per_type": info["mass_gmol"] * result.friction_per_ps}}
+    return study.store(d / "friction.json", inputs, {**result.as_dict(), "engines": engines,
+                                                     "dpd_cutoff_nm": f["dpd_cutoff_nm"] or cg["cutoff_nm"]})
+
+
+def lammps_snippet(thermostat: str, friction_per_ps: float, mass_gmol: float, dpd_cutoff_nm: float,
+                   cutoff_nm: float, temperature_K: float) -> str:
+    """LAMMPS ``units real`` lines for the potential table (``potential.table``) with its friction."""
+    rc, rd = cutoff_nm * ANGSTROM_PER_NM, dpd_cutoff_nm * ANGSTROM_PER_NM
+    T = temperature_K
+    if thermostat == "dpd":
+        gamma = mass_gmol * friction_per_ps * 1e-3 / 4.184e-4  # m·γ in kcal/mol·fs/Å² (see mobcg_lammps.cg)
+        return (f"# mobcg: CG potential + DPD friction (γ = {friction_per_ps:.6g}/ps, OpenMM convention)\n"
+                "comm_modify vel yes\n"
+                f"pair_style hybrid/overlay table linear 1550 dpd/tstat {T} {T} {rd:.4f} 12345\n"
+                f"pair_coeff 1 1 table potential.table VOTCA {rc:.4f}\n"
+                f"pair_coeff 1 1 dpd/tstat {gamma:.6g}\n"
+                "fix md all nve\n")
+    return (f"# mobcg: CG potential + Langevin friction ({friction_per_ps:.6g}/ps)\n"
+            "pair_style table linear 1550\n"
+            f"pair_coeff 1 1 potential.table VOTCA {rc:.4f}\n"
+            f"fix md all nve\nfix thermostat all langevin {T} {T} {1000.0 / friction_per_ps:.6g} 12345\n")
