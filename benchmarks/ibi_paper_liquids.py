@@ -1,12 +1,9 @@
-"""IBI for the paper's three liquids, side by side with VOTCA's numbers.
+"""IBI for the paper's three liquids (VOTCA side by side: benchmarks/ibi_vs_votca.py).
 
 For each liquid: 1000 beads at the all-atom density (NVT, 298.15 K, 5 fs), target g(r)
 from ../shared/reference/aa_rdf_<MOL>.txt, IBI from the potential of mean force until
 ε = ∫(g_CG − g_target)² dr (0.1–1.5 nm) stops improving; then CG MD with the best
 potential (Nosé–Hoover) for D_CG and D_CG/D_AA.
-
-VOTCA 2022 + LAMMPS on this machine (234TriMePe, 30 × 100 ps): 639 s, ε 0.0153 -> 0.00059,
-D_CG = 6.85e-9 m²/s (5.7 × D_AA), P = +478 atm.
 
     python benchmarks/ibi_paper_liquids.py --engine lammps --liquids 234TriMePe 3MePe EtBz
     python benchmarks/ibi_paper_liquids.py --pressure-correction
@@ -128,9 +125,7 @@ def main() -> None:
     for row in rows:
         row.pop("g_md", None)
     write_json("ibi_paper_liquids_" + "_".join(args.liquids) + ("_pc" if args.pressure_correction else ""),
-               {"engine": args.engine, "threads": args.threads, "args": vars(args), "rows": rows,
-                "votca_anchor": {"liquid": "234TriMePe", "wall_s": 639, "iterations": 30, "eps_first": 0.0153,
-                                 "eps_final": 0.00059, "D_CG": 6.85, "acceleration": 5.7, "P_atm": 478}})
+               {"engine": args.engine, "threads": args.threads, "args": vars(args), "rows": rows})
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ BOLTZMANN_KJMOL_K = 0.0083144626181532  # k_B in kJ/mol/K (molar gas constant)
 KCAL_TO_KJ = 4.184
 ANGSTROM_PER_NM = 10.0
 ATM_TO_BAR = 1.01325
+BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar = 1e5 Pa = 0.0602 kJ/mol/nm³ (engines in nm, kJ/mol)
 # 1 nm²/ps = 1e-6 m²/s; reports quote D in 1e-9 m²/s.
 NM2_PER_PS_TO_1E9_M2_PER_S = 1.0e3
 

@@ -12,9 +12,8 @@ from mobcg_core.engine_support import SegmentedRun
 from mobcg_core.errors import BlowUpError, SimulationError
 from mobcg_core.hookspecs import Simulation
 from mobcg_core.types import CGSystem, MDProtocol, PairPotential
-from mobcg_core.units import BOLTZMANN_KJMOL_K
+from mobcg_core.units import BAR_TO_KJMOL_NM3, BOLTZMANN_KJMOL_K
 
-BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
 
 
 def hoomd_table(pot: PairPotential) -> dict:

@@ -16,12 +16,11 @@ from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import CGMethod, CGOutcome, CGTask
 from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol, PairPotential, RDF
-from mobcg_core.units import kT_kjmol
+from mobcg_core.units import BAR_TO_KJMOL_NM3, kT_kjmol
 
 from .newton import hnc_update
 from .record import IterationStore
 
-BAR_TO_KJMOL_NM3 = 0.0602214076  # 1 bar in kJ/mol/nm³
 
 
 def _mean_pressure(traj) -> float | None:
