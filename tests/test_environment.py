@@ -162,10 +162,11 @@ def test_killed_dask_worker_does_not_kill_the_study(tmp_path):
             "[executor.dask]", f'[executor.dask]\ncluster = "address"\naddress = "{address}"'))
         run = subprocess.Popen([sys.executable, "-m", "mobcg_core.cli", "-q", "run", str(study)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        journal = tmp_path / "out" / "database.h5.pending"
-        # Kill a worker once the study is under way (its first result is durable, others run).
-        _wait_for(lambda: journal.is_dir() and any(journal.glob("*.pkl")) or run.poll() is not None, 300,
-                  "the first finished job")
+        journal, dbfile = tmp_path / "out" / "database.h5.pending", tmp_path / "out" / "database.h5"
+        # Kill a worker once the study is under way: its first result is durable (journalled, and
+        # with commit_interval_s = 0 committed at once, which empties the journal), others run.
+        _wait_for(lambda: dbfile.exists() or (journal.is_dir() and any(journal.glob("*.pkl")))
+                  or run.poll() is not None, 300, "the first finished job")
         assert run.poll() is None, "the study finished before a worker could be killed"
         os.kill(procs[1].pid, signal.SIGKILL)
         assert run.wait(timeout=600) == 0, run.stderr.read()

@@ -134,3 +134,13 @@ def test_stop_rules(errors, reason):
     history = [{"index": i, "error": e, "pressure_bar": 1.0} for i, e in enumerate(errors)]
     assert ibi._stop_reason(history) == reason
 
+
+
+def test_plateau_waits_for_the_pressure_when_correcting_it():
+    ibi = _ibi(tolerance=6e-4, plateau_patience=6, pressure_correction=True, pressure_tolerance_bar=50.0)
+    ibi._target_pressure = 1.0
+    errors = [0.01, 0.004] + [0.005, 0.0045, 0.0048, 0.0046, 0.0047, 0.0049]
+    far = [{"index": i, "error": e, "pressure_bar": 400.0} for i, e in enumerate(errors)]
+    assert ibi._stop_reason(far) is None  # ε stands still while the ramp still moves P
+    near = [{**h, "pressure_bar": 20.0} for h in far]
+    assert ibi._stop_reason(near) == "plateau"

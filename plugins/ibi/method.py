@@ -189,7 +189,9 @@ class IBI(CGMethod):
         if len(errors) > n and all(errors[-i] > errors[-i - 1] for i in range(1, n + 1)):
             return "diverging"
         best = int(np.argmin(errors))
-        if len(errors) - 1 - best >= o["plateau_patience"] and not o["pressure_correction"]:
+        # A plateau in ε ends the run only once the pressure is in tolerance too: with pressure
+        # correction on, the ramp may still be moving the pressure while ε stands still.
+        if len(errors) - 1 - best >= o["plateau_patience"] and pressure_ok:
             return "plateau"
         return None
 
