@@ -46,7 +46,7 @@ T, DT_FS, RC_NM, N = 298.15, 5.0, 1.55, 1000
 KCAL = 4.184
 
 SETTINGS = """<cg>
-  <non-bonded>
+  <non-bonded><!-- VOTCA names the data file's pseudo-atoms Bead1 -->
     <name>A-A</name><type1>Bead1</type1><type2>Bead1</type2>
     <min>0.0</min><max>{rc}</max><step>0.01</step>
     <inverse>
@@ -64,7 +64,6 @@ SETTINGS = """<cg>
     <filelist>cg.data cg.in</filelist>
     <iterations_max>{iterations}</iterations_max>
     <method>ibi</method>
-    <!-- pseudo-atoms of the data file are named Bead1 by VOTCA --> 
   </inverse>
 </cg>
 """

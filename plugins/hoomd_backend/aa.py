@@ -31,7 +31,7 @@ EPS_RF = 78.3  # OpenMM's default reaction-field dielectric
 
 
 def _snapshot(box: LiquidBox) -> "hoomd.Snapshot":
-    mol, topo = box.molecule, box.molecule.topology
+    topo = box.molecule.topology
     n, nm, L = topo.n_atoms, box.n_molecules, box.box_nm
     snap = hoomd.Snapshot()
     if snap.communicator.rank != 0:
