@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     tstep.add_argument("--timesteps", default="1,2,3,4,5,6,8", help="candidate timesteps (fs), comma-separated")
     tstep.add_argument("--max-drift", type=float, default=0.02, help="largest acceptable drift (kT/bead/ns)")
     tstep.add_argument("--nve-ps", type=float, default=20.0, help="length of each NVE run (ps)")
+    pred = sub.add_parser("predict", help="a liquid's CG potential from mass, g(r) and D (shipped model)")
+    pred.add_argument("--rdf", required=True, help="all-atom centre-of-mass g(r) file (two columns; unit in header)")
+    pred.add_argument("--diffusion", required=True, type=float, help="all-atom self-diffusion D (1e-9 m²/s)")
+    pred.add_argument("--mass", type=float, default=None, help="bead mass (g/mol); default: from --smiles")
+    pred.add_argument("--smiles", default=None, help="the molecule (for its mass)")
+    pred.add_argument("--model", default=None, help="model file (default: the predictor's shipped model)")
+    pred.add_argument("--predictor", default="mlp", help="predictor plugin (default: mlp)")
+    pred.add_argument("-o", "--output", default="predicted", help="output folder (default: ./predicted)")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
     db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
@@ -67,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     d_export.add_argument("dir")
     d_export.add_argument("--rows", default=None, help="a slice of sample rows, e.g. 0:100")
     d_export.add_argument("--molecule", default=None, help="only this molecule's samples")
+    d_seed = dbs.add_parser("seed", help="add a study's liquid potentials as seeds of CG-level variants")
+    d_seed.add_argument("file", help="database (.h5; created if absent)")
+    d_seed.add_argument("run_dir", help="output folder of a study that ran target and coarse_grain")
+    d_seed.add_argument("--liquids", nargs="*", default=None, help="only these liquids (default: all)")
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
@@ -180,13 +192,30 @@ def cmd_db(args) -> int:
         print(json.dumps(ops.merge(args.out, args.inputs)))
     elif args.db_command == "export":
         print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
+    elif args.db_command == "seed":
+        from .database.seeds import seed_from_study
+
+        print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
     else:
         print(ops.plot(args.file, args.png))
     return 0
 
 
+def cmd_predict(args) -> int:
+    from .plugins import registry
+    from .predict_one import predict_liquid
+
+    predictor = registry().create("predictor", args.predictor, {})
+    rec = predict_liquid(predictor, args.rdf, args.diffusion, args.output, args.mass, args.smiles, args.model)
+    print(f"potential in {args.output}/potential.(npz|table|xvg) from {rec['model']}; ensemble spread "
+          f"≤ {rec.get('uncertainty_max_kjmol', float('nan')):.3f} kJ/mol")
+    for problem in rec.get("extrapolation", []):
+        print(f"mobcg: warning: {problem}: the prediction extrapolates", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
-            "db": cmd_db}
+            "db": cmd_db, "predict": cmd_predict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -224,9 +224,10 @@ class Predictor(Plugin):
 
     @abstractmethod
     def train(self, database: Path, model_path: Path, seed: int = 0,
-              progress: Callable[[int, int, str], None] | None = None) -> dict:
+              progress: Callable[[int, int, str], None] | None = None, provenance: dict | None = None) -> dict:
         """Train on an HDF5 database (see ``mobcg_core.database``), write one model file at
-        ``model_path``, return metrics (JSON-able)."""
+        ``model_path``, return metrics (JSON-able).  ``provenance`` (JSON-able: the run files
+        and the database file's digest) is stored in the model's metadata as given."""
 
     @abstractmethod
     def predict(self, model_path: Path, mass_gmol: float, rdf: RDF, diffusion_nm2_ps: float,
@@ -236,6 +237,11 @@ class Predictor(Plugin):
         ``table_r_nm``: the study's table grid (nm); a model made for another grid
         must refuse with a one-line error rather than interpolate silently.
         """
+
+    def default_model(self) -> Path | None:
+        """The model file used when the study neither trains one nor names one (``model.file``):
+        e.g. a pretrained model shipped inside the plugin; None if there is none."""
+        return None
 
     def check_model(self, model_path: Path, table_r_nm) -> None:
         """Raise a one-line error if the model file cannot serve this study (checked

@@ -22,7 +22,8 @@ from .database.store import Database
 from .errors import MobcgError
 from .io import atomic_save_npz, read_json, stable_hash
 from .potentials import table_grid
-from .stages import load_potential, load_target, run_cg_md, save_potential, stage_cg_md, stage_coarse_grain
+from .stages import (load_potential, load_target, read_potential_file, run_cg_md, save_potential, stage_cg_md,
+                     stage_coarse_grain)
 from .systems import cg_box
 from .timestep import energy_drift
 
@@ -32,8 +33,32 @@ def _digest(data: bytes) -> str:
 
 
 def model_path(study) -> Path:
-    p = Path(study.cfg["model"]["file"])
-    return p if p.is_absolute() else study.out_dir / p
+    """The model the study writes or reads: ``model.file``; else OUT/model.pt when the study
+    trains (or has trained) one; else the predictor's shipped model."""
+    name = study.cfg["model"]["file"]
+    if name:
+        p = Path(name)
+        return p if p.is_absolute() else study.out_dir / p
+    own = study.out_dir / "model.pt"
+    if "train" in study.cfg["run"]["stages"] or own.exists():
+        return own
+    shipped = study.plugin("predictor").default_model()
+    if shipped is None:
+        raise MobcgError(f"predictor {study.cfg['predictor']['name']!r} ships no model: add the 'train' "
+                         "stage or set model.file")
+    return Path(shipped)
+
+
+def _provenance(study, database: Path) -> dict:
+    """What a model file records of its origin: run files (text) and the database's digest."""
+    out = {"training_run_file": study.cfg.get("_file"), "database_file": str(database),
+           "database_sha256": _digest(database.read_bytes())}
+    manifest = database.parent / "manifest.json"
+    if manifest.exists():  # the database was made by a study in that folder: keep its run file
+        run_file = Path(read_json(manifest).get("run_file") or "")
+        if run_file.is_file():
+            out["database_run_file"] = {"path": str(run_file), "text": run_file.read_text()}
+    return out
 
 
 def stage_train(study) -> dict:
@@ -48,7 +73,8 @@ def stage_train(study) -> dict:
     predictor = study.plugin("predictor")
     study.reporter.info(f"  training {predictor.name} on {len(keys)} samples of {db.path}")
     with study.reporter.bar(f"  {predictor.name} folds", predictor.opts.get("folds", 1)) as update:
-        meta = predictor.train(db.path, path, seed=study.cfg["run"]["seed"], progress=update)
+        meta = predictor.train(db.path, path, seed=study.cfg["run"]["seed"], progress=update,
+                               provenance=_provenance(study, db.path))
     cv = meta.get("cv", {})
     study.reporter.info(f"  model {path}: cross-validated R² = {cv.get('r2', float('nan')):.4f}, "
                         f"MAE = {cv.get('mae_kjmol', float('nan')):.4f} kJ/mol ({meta.get('train_s', 0):.0f} s)")
@@ -90,9 +116,14 @@ def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -
     row = dict(nvt) if nvt else run_cg_md(study, liquid, pot, pot_dir / "validate_nvt.npz", "NVT")
     row = {"potential": label, **{k: row.get(k) for k in ("D_CG_1e9_m2_s", "D_CG_err_1e9_m2_s", "D_AA_1e9_m2_s",
                                                           "acceleration", "structure_error", "pressure_bar")}}
+    if row["acceleration"] is not None:
+        row["acceleration_err"] = row["D_CG_err_1e9_m2_s"] / row["D_AA_1e9_m2_s"]
     if v["npt_ps"] > 0:
         npt = run_cg_md(study, liquid, pot, pot_dir / "validate_npt.npz", "NPT", v["npt_ps"])
         row.update(density_npt_g_cm3=npt["density_g_cm3"], density_npt_err_g_cm3=npt["density_err_g_cm3"])
+        aa = load_target(study, liquid)[0].get("density_g_cm3")
+        if aa:
+            row["density_deviation_pct"] = 100.0 * (npt["density_g_cm3"] / aa - 1.0)
     if v["nve_drift_ps"] > 0:
         info, _ = load_target(study, liquid)
         system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, study.liquid_seed(liquid))
@@ -112,6 +143,18 @@ def _friction_row(friction: dict, label: str, plain: dict) -> dict:
             "density_npt_g_cm3": plain.get("density_npt_g_cm3"), "friction_per_ps": res["friction_per_ps"]}
 
 
+def compare_dirs(study, liquid: dict) -> dict[str, Path]:
+    """The liquid's ``compare_potentials``, each cut at the cutoff and saved in its own folder."""
+    out = {}
+    for i, (label, file) in enumerate(sorted(liquid["compare_potentials"].items())):
+        path = Path(file) if Path(file).is_absolute() else Path(study.cfg["_base_dir"]) / file
+        pot_dir = study.liquid_dir(liquid) / "compare" / f"{i}"
+        if not (pot_dir / "potential.npz").exists():
+            save_potential(pot_dir, read_potential_file(path, study.cfg["cg"]["cutoff_nm"]))
+        out[label] = pot_dir
+    return out
+
+
 def stage_validate(study, liquid: dict) -> dict:
     """CG runs with the ML and the IBI potential of the same target, side by side."""
     d = study.liquid_dir(liquid)
@@ -120,7 +163,7 @@ def stage_validate(study, liquid: dict) -> dict:
     ibi_nvt = stage_cg_md(study, liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
     friction = read_json(d / "friction.json") if (d / "friction.json").exists() else None
     inputs = {"ml": ml["inputs_hash"], "ibi": _digest(np.load(d / "potential.npz")["u_kjmol"].tobytes()),
-              "friction": friction,
+              "friction": friction, "compare": liquid["compare_potentials"],
               "cg": study.cfg["cg"], "validation": study.cfg["validation"], "engine": study.cfg["engine"],
               "analysis": study.cfg["analysis"]}
     done = study.cached(d / "validate.json", inputs)
@@ -128,7 +171,12 @@ def stage_validate(study, liquid: dict) -> dict:
         return done
     info, _ = load_target(study, liquid)
     method = study.cfg["cg_method"]["name"].upper()
-    rows = [_one_potential(study, liquid, "ML", d / "ml", None), _one_potential(study, liquid, method, d, ibi_nvt)]
+    ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
+    ml_row.update(spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
+                  in_training_range="no" if ml.get("extrapolation") else "yes")
+    rows = [ml_row, _one_potential(study, liquid, method, d, ibi_nvt)]
+    for label, pot_dir in compare_dirs(study, liquid).items():
+        rows.append(_one_potential(study, liquid, label, pot_dir, None))
     if friction:  # the friction stage's calibrated run: same potential, so same NPT density
         rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[-1]))
     for row in rows:

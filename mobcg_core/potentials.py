@@ -90,3 +90,16 @@ def pmf_potential(rdf: RDF, kT_kjmol: float, cutoff_nm: float, dr_nm: float,
     u = boltzmann_inversion(rdf, kT_kjmol, r, r_core)
     u = add_core_wall(r, u, r_core, kT_kjmol)
     return PairPotential(r, smooth_cutoff(r, u))
+
+
+def ramp_pressure_slope(rdf: RDF, density_nm3: float, cutoff_nm: float) -> float:
+    """dP/dA (bar per kJ/mol) of the ramp A (1 − r/r_c) added to a pair potential.
+
+    The virial theorem gives ΔP = (2π/3) ρ² (A/r_c) ∫₀^{r_c} r³ g(r) dr to first order
+    (g measured with the potential before the ramp; ρ in nm⁻³).
+    """
+    from .units import BAR_TO_KJMOL_NM3
+
+    mask = rdf.r_nm <= cutoff_nm
+    moment = float(np.trapezoid(rdf.r_nm[mask] ** 3 * rdf.g[mask], rdf.r_nm[mask]))
+    return (2 * np.pi / 3) * density_nm3 ** 2 * moment / cutoff_nm / BAR_TO_KJMOL_NM3

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .io import atomic_write_json, atomic_write_text, read_json
+from .ml_stages import compare_dirs
 
 COLUMNS = [("liquid", "liquid", ""), ("potential", "potential", ""), ("D_CG [1e-9 m²/s]", "D_CG_1e9_m2_s", ".3g"),
            ("±", "D_CG_err_1e9_m2_s", ".2g"), ("D_AA", "D_AA_1e9_m2_s", ".3g"), ("D_CG/D_AA", "acceleration", ".3g"),
-           ("ε", "structure_error", ".3g"), ("P(NVT) [bar]", "pressure_bar", ".0f"),
+           ("±", "acceleration_err", ".2g"), ("ε", "structure_error", ".3g"), ("P(NVT) [bar]", "pressure_bar", ".0f"),
            ("ρ(NPT) [g/cm³]", "density_npt_g_cm3", ".4f"), ("ρ_AA", "density_aa_g_cm3", ".4f"),
-           ("NVE drift [kT/bead/ns]", "nve_drift_kT_per_bead_ns", ".3g")]
+           ("Δρ [%]", "density_deviation_pct", "+.1f"), ("NVE drift [kT/bead/ns]", "nve_drift_kT_per_bead_ns", ".3g"),
+           ("ML spread [kJ/mol]", "spread_max_kjmol", ".2f"), ("in training range", "in_training_range", "")]
 
 
 def write_validation(study) -> str:
@@ -50,6 +52,7 @@ def _plot(study, liquid: dict) -> None:
     target = np.load(d / "target.npz")
     sets = [("ML", d / "ml", d / "ml" / "validate_nvt.npz"),
             (study.cfg["cg_method"]["name"].upper(), d, d / "cg_md.npz")]
+    sets += [(label, pot_dir, pot_dir / "validate_nvt.npz") for label, pot_dir in compare_dirs(study, liquid).items()]
     fig, ax = plt.subplots(1, 3, figsize=(14, 4))
     ax[0].plot(10 * target["r_nm"], target["g"], "k", lw=2, label="target (all-atom)")
     d_aa = read_json(d / "target.json").get("diffusion_1e9_m2_s")

@@ -111,15 +111,20 @@ def stage_coarse_grain(study, liquid: dict) -> dict:
     return study.store(d / "coarse_grain.json", inputs, summary)
 
 
-def _potential_from_file(study, liquid: dict) -> dict:
-    """A given table, cut at cg.cutoff_nm; it must reach that far."""
-    path, rc = liquid["potential_file"], study.cfg["cg"]["cutoff_nm"]
+def read_potential_file(path, cutoff_nm: float) -> PairPotential:
+    """A LAMMPS/VOTCA table cut at ``cutoff_nm`` (nm); it must reach that far."""
     pot = read_lammps_table(path)
-    if pot.cutoff_nm < rc - 1e-6:
-        raise MobcgError(f"{path}: the table ends at {pot.cutoff_nm:.4f} nm, before cg.cutoff_nm = {rc} nm; "
-                         "lower cg.cutoff_nm or extend the table")
-    keep = pot.r_nm <= rc + 1e-9
-    pot = PairPotential(pot.r_nm[keep], pot.u_kjmol[keep], pot.f_kjmol_nm[keep])
+    if pot.cutoff_nm < cutoff_nm - 1e-6:
+        raise MobcgError(f"{path}: the table ends at {pot.cutoff_nm:.4f} nm, before cg.cutoff_nm = {cutoff_nm} "
+                         "nm; lower cg.cutoff_nm or extend the table")
+    keep = pot.r_nm <= cutoff_nm + 1e-9
+    return PairPotential(pot.r_nm[keep], pot.u_kjmol[keep], pot.f_kjmol_nm[keep])
+
+
+def _potential_from_file(study, liquid: dict) -> dict:
+    """A given table, cut at cg.cutoff_nm."""
+    path, rc = liquid["potential_file"], study.cfg["cg"]["cutoff_nm"]
+    pot = read_potential_file(path, rc)
     save_potential(study.liquid_dir(liquid), pot)
     study.reporter.info(f"  {liquid['name']}: potential read from {path} (cut at {pot.cutoff_nm:.4f} nm)")
     return {"source": path, "cutoff_nm": pot.cutoff_nm}

@@ -114,6 +114,8 @@ LIQUID = {
                          choices=("auto", "nm", "angstrom")),
     "diffusion_1e9_m2_s": Option(float, 0.0, "all-atom self-diffusion D_AA (1e-9 m²/s)", min=0.0),
     "density_g_cm3": Option(float, 0.0, "all-atom density (g/cm³), fixes the CG box", min=0.0),
+    "compare_potentials": Option(dict, {}, "label = LAMMPS/VOTCA table file (relative to the run file): "
+                                 "other potentials (e.g. published ones) run through the same validation"),
 }
 
 
@@ -134,7 +136,8 @@ DATABASE = {
     "molecules": Option(list, ["234TriMePe", "EtBz", "3MePe"], "reference molecules: known names "
                         "(234TriMePe, EtBz, 3MePe, 3EtHex, 23DiMeBu, neopentane, benzene, mesitylene) or SMILES",
                         item_type=str),
-    "forcefields_per_molecule": Option(int, 10, "K: synthetic force fields drawn per molecule", min=1),
+    "forcefields_per_molecule": Option(int, 10, "K: synthetic force fields drawn per molecule (0: none; "
+                                       "variants of stored potentials only)", min=0),
     "masses_per_forcefield": Option(int, 5, "M: CG runs per force field, each with a random bead mass", min=1),
     "mass_range_gmol": Option(list, [20.0, 200.0], "bead-mass range (g/mol)", item_type=float, length=2,
                               min=1.0),
@@ -151,12 +154,22 @@ DATABASE = {
                         "'lammps'; options from its [engine.<name>] table; empty: engine.name"),
     "cg_production_ps": Option(float, 0.0, "CG MD production per sample (ps); 0: cg.production_ps", min=0.0),
     "synthetic_ranges": Option(dict, {}, "ranges of the random bonded parameters", schema=SYNTHETIC),
+    "variants_per_forcefield": Option(int, 0, "CG-level extension: random smooth variants of every stored "
+                                      "potential, each pressure-corrected and run as its own sample "
+                                      "(see mobcg_core.database.variants)", min=0),
+    "variant_masses": Option(int, 1, "CG runs per variant, each with a random bead mass", min=1),
+    "variant_amplitude_kT": Option(float, 0.5, "rms height of a variant's Gaussian bumps (kT)", min=0.0),
+    "variant_size_range": Option(list, [0.97, 1.05], "range of a variant's size factor λ in U(r/λ)",
+                                 item_type=float, length=2, min=0.5, max=2.0),
+    "variant_density_change": Option(float, 0.04, "largest relative change of a variant's density", min=0.0,
+                                     max=0.5),
 }
 
 
 MODEL = {
-    "file": Option(str, "model.pt", "predictor model file: written by 'train', read by 'predict' "
-                   "(relative to run.output)"),
+    "file": Option(str, "", "predictor model file (relative to run.output): written by 'train', read by "
+                   "'predict'; empty: model.pt when the study trains (or trained) one, else the "
+                   "predictor's shipped model"),
 }
 VALIDATION = {
     "npt_ps": Option(float, 50.0, "NPT run per potential for the density at state.pressure_bar (ps); 0 skips",

@@ -22,6 +22,7 @@ from ..molecules import resolve_molecule
 from ..potentials import table_grid
 from .jobs import forcefield_job, sample_job, without_arrays
 from .store import Database
+from .variants import variant_job, variant_payloads
 
 _CG_SYSTEM = ("timestep_fs", "cutoff_nm", "table_dr_nm")
 _CG_MD = ("equilibration_ps", "production_ps", "report_interval_ps", "thermostat", "friction_per_ps")
@@ -151,6 +152,15 @@ def _sample_row(key: str, payload: dict, out: dict, versions: dict) -> dict:
             "provenance_json": prov, **out}
 
 
+def _variant_row(key: str, payload: dict, out: dict, versions: dict) -> dict:
+    measured = ("rdf", "diffusion_1e9_m2_s", "diffusion_err_1e9_m2_s", "pressure_bar", "structure_error",
+                "potential_kjmol", "wall_cg_s")
+    prov = {**without_arrays(payload), "versions": versions, "mobcg_version": __version__,
+            **{k: v for k, v in out.items() if k not in measured}}
+    return {"key": key, "forcefield_key": payload["variant"], "molecule": payload["molecule"]["name"],
+            "mass_gmol": payload["mass_gmol"], "provenance_json": prov, **{k: out[k] for k in measured}}
+
+
 def _failure_row(key: str, job: str, payload: dict, error: str) -> dict:
     return {"key": key, "job": job, "molecule": payload["molecule"]["name"], "error": error,
             "kind": "physical", "provenance_json": without_arrays(payload)}
@@ -233,11 +243,18 @@ def _generate(study, database: Database) -> dict[str, Any]:
     skip = database.keys("samples") | database.keys("failures")
     todo = [j for j in s_jobs if j[0] not in skip]
     s_counts = run_jobs(study, database, "samples (CG MD)", sample_job, todo, _sample_row, "samples")
+    t2 = time.perf_counter()
+    v_jobs = variant_payloads(study, database) if database.count("forcefields") else []
+    skip = database.keys("samples") | database.keys("failures")
+    todo = [j for j in v_jobs if j[0] not in skip]
+    if v_jobs:
+        study.reporter.info(f"  {len(v_jobs)} variant sample(s), {len(v_jobs) - len(todo)} already done")
+    v_counts = run_jobs(study, database, "variants (CG MD)", variant_job, todo, _variant_row, "samples")
     summary = {"file": str(database.path), "forcefields": database.count("forcefields"),
                "samples": database.count("samples"), "failures": database.count("failures"),
-               "this_run": {"forcefields": ff_counts, "samples": s_counts,
-                            "wall_forcefields_s": round(t1 - t0, 2),
-                            "wall_samples_s": round(time.perf_counter() - t1, 2)}}
+               "this_run": {"forcefields": ff_counts, "samples": s_counts, "variants": v_counts,
+                            "wall_forcefields_s": round(t1 - t0, 2), "wall_samples_s": round(t2 - t1, 2),
+                            "wall_variants_s": round(time.perf_counter() - t2, 2)}}
     atomic_write_json(study.out_dir / "database.json", summary)
     study.reporter.info(f"  database: {summary['forcefields']} force fields, {summary['samples']} samples, "
                         f"{summary['failures']} failures")

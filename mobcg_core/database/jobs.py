@@ -28,7 +28,8 @@ from ..systems import cg_box
 from ..types import MDProtocol, PairPotential, RDF
 
 
-def _plugin(kind: str, table: dict):
+def plugin(kind: str, table: dict):
+    """The plugin instance a job table names (``{"name": ..., "options": ...}``)."""
     from ..plugins import registry
 
     return registry().create(kind, table["name"], table["options"])
@@ -43,7 +44,7 @@ def forcefield_job(p: dict) -> dict:
     from ..workflows import run_aa_liquid
 
     mol, aa, cg, an, state = p["molecule"], p["aa"], p["cg"], p["analysis"], p["state"]
-    engine = _plugin("engine", p["engine"])
+    engine = plugin("engine", p["engine"])
     t0 = time.perf_counter()
     res = run_aa_liquid(engine, mol["smiles"], p["n_molecules"], p["start_density_g_cm3"],
                         {**aa, "synthetic_ranges": p["synthetic_ranges"]}, state["temperature_K"],
@@ -60,7 +61,7 @@ def forcefield_job(p: dict) -> dict:
                   timestep_fs=cg["timestep_fs"], pressure_bar=state["pressure_bar"], seed=p["seed"])
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mobcg-cg-") as work:
-        outcome = _plugin("cg_method", p["cg_method"]).derive(task, _plugin("engine", p["cg_engine"]), Path(work))
+        outcome = plugin("cg_method", p["cg_method"]).derive(task, plugin("engine", p["cg_engine"]), Path(work))
     info = outcome.info
     # Any CG method's grid is put on the database's U(r) grid.
     r_u = table_grid(cg["cutoff_nm"], cg["table_dr_nm"])
@@ -76,14 +77,27 @@ def forcefield_job(p: dict) -> dict:
 
 def sample_job(p: dict) -> dict:
     """CG MD of one potential at one bead mass: D_CG, g_CG(r), density.  Units: core."""
-    cg, an, state = p["cg"], p["analysis"], p["state"]
     pot = PairPotential(np.asarray(p["potential_r_nm"]), np.asarray(p["potential_kjmol"]),
                         np.asarray(p["potential_f_kjmol_nm"]))
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=p["seed"],
-                          friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
-    engine = _plugin("engine", p["engine"])
     t0 = time.perf_counter()
-    sim = engine.cg_simulation(cg_box(p["n_beads"], p["mass_gmol"], p["box_nm"], pot, p["seed"]), protocol)
+    out = measure_cg(plugin("engine", p["engine"]), pot, p["mass_gmol"], p["n_beads"], p["box_nm"], p["cg"],
+                     p["analysis"], p["state"], p["seed"], target=RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"])))
+    out.pop("rdf_measured")
+    return {**out, "wall_cg_s": time.perf_counter() - t0}
+
+
+def measure_cg(engine, pot: PairPotential, mass_gmol: float, n_beads: int, box_nm: float, cg: dict, an: dict,
+               state: dict, seed: int, target: RDF | None = None) -> dict:
+    """Minimise, equilibrate and run a CG box; return what a sample records.
+
+    Returns ``rdf`` (g on the analysis grid, shape (n_g,)), ``rdf_measured`` (the
+    :class:`RDF` up to half the box), ``diffusion_1e9_m2_s`` and its error, ``pressure_bar``
+    (mean; NaN if the engine reports none) and ``structure_error`` against ``target`` (NaN
+    without one).
+    """
+    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=seed,
+                          friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
+    sim = engine.cg_simulation(cg_box(n_beads, mass_gmol, box_nm, pot, seed), protocol)
     try:
         sim.minimize()
         sim.run(cg["equilibration_ps"], 0.0)
@@ -94,11 +108,10 @@ def sample_job(p: dict) -> dict:
     g = rdf(traj, r)
     fit = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
     pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else float("nan")
-    target = RDF(r, np.asarray(p["aa_rdf"]))
     # Beyond half the box (not measured) g = 1, as RDF.on extrapolates.
-    return {"rdf": g.on(r), "diffusion_1e9_m2_s": fit.d_1e9_m2_s,
+    return {"rdf": g.on(r), "rdf_measured": g, "diffusion_1e9_m2_s": fit.d_1e9_m2_s,
             "diffusion_err_1e9_m2_s": fit.d_err_1e9_m2_s, "pressure_bar": pressure,
-            "structure_error": structure_error(g, target), "wall_cg_s": time.perf_counter() - t0}
+            "structure_error": structure_error(g, target) if target is not None else float("nan")}
 
 
 def without_arrays(payload: dict[str, Any]) -> dict[str, Any]:

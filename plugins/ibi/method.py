@@ -16,7 +16,7 @@ from mobcg_core.errors import SimulationError
 from mobcg_core.hookspecs import CGMethod, CGOutcome, CGTask
 from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol, PairPotential, RDF
-from mobcg_core.units import BAR_TO_KJMOL_NM3, kT_kjmol
+from mobcg_core.units import kT_kjmol
 
 from .newton import hnc_update
 from .record import IterationStore
@@ -159,17 +159,14 @@ class IBI(CGMethod):
         so the pressure does not settle at an offset.  Returns (ramp, predicted ΔP).
         """
         o = self.opts
-        rc = r[-1]
-        mask = g.r_nm <= rc
-        moment = float(np.trapezoid(g.r_nm[mask] ** 3 * g.g[mask], g.r_nm[mask]))
-        dp_da = (2 * np.pi / 3) * density_nm3 ** 2 * moment / rc / BAR_TO_KJMOL_NM3  # bar per kJ/mol
+        dp_da = P.ramp_pressure_slope(g, density_nm3, float(r[-1]))  # bar per kJ/mol
         drifts = [b["pressure_bar"] - a["pressure_bar"] - (a.get("ramp_predicted_bar") or 0.0)
                   for a, b in zip(history[:-1], history[1:]) if a.get("pressure_bar") is not None]
         drift = float(np.mean(drifts[-3:])) if drifts else 0.0
         drift = float(np.clip(drift, -abs(dp_bar) - 100.0, abs(dp_bar) + 100.0))
         a = -(o["pressure_relaxation"] * dp_bar + drift) / dp_da
         a = float(np.clip(a, -o["pressure_max_kT"] * kT, o["pressure_max_kT"] * kT))
-        return a * (1.0 - r / rc), a * dp_da
+        return a * (1.0 - r / r[-1]), a * dp_da
 
     def _should_stop(self, history: list[dict]) -> bool:
         return self._stop_reason(history) is not None

@@ -14,7 +14,10 @@ from mobcg_core.config.schema import Option
 from mobcg_core.engine_support import missing_module
 from mobcg_core.hookspecs import Prediction, Predictor, hookimpl
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+#: Pretrained on the database of benchmarks/ml_database.toml (its hash and run file are in the
+#: model's metadata); used when a study neither trains a model nor names one.
+SHIPPED_MODEL = Path(__file__).parent / "data" / "mobcg-mlp-hydrocarbons.pt"
 
 
 class MLPPredictor(Predictor):
@@ -39,6 +42,8 @@ class MLPPredictor(Predictor):
                                "roughness (NVE drift at 5 fs) far below structural length scales; 0: none",
                                min=0.0),
         "device": Option(str, "auto", "torch device (auto: CUDA when present)", choices=("auto", "cpu", "cuda")),
+        "file": Option(str, "", "model used when the study neither trains one nor sets model.file; "
+                       "empty: the shipped hydrocarbon-liquid model (mobcg_mlp/data/)"),
     }
 
     @classmethod
@@ -51,7 +56,7 @@ class MLPPredictor(Predictor):
         want = self.opts.get("device", "auto")
         return "cuda" if want == "cuda" or (want == "auto" and torch.cuda.is_available()) else "cpu"
 
-    def train(self, database: Path, model_path: Path, seed: int = 0, progress=None) -> dict:
+    def train(self, database: Path, model_path: Path, seed: int = 0, progress=None, provenance=None) -> dict:
         import torch
 
         from .dataset import load_training_set
@@ -68,12 +73,17 @@ class MLPPredictor(Predictor):
                 "input_ranges": ranges,
                 "molecules": ts.molecules, "seed": seed, "torch_version": str(torch.__version__),
                 "plugin_version": __version__, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "cv": fit["cv"], "folds": fit["folds"], "train_s": fit["train_s"]}
+                "cv": fit["cv"], "folds": fit["folds"], "train_s": fit["train_s"], "provenance": provenance or {}}
         save_model(Path(model_path), {
             "options": dict(self.opts), "members": fit["members"], "meta": meta,
             "r_lo_nm": learning_window_start(ts, self.opts), "temperature_K": ts.temperature_K,
             "grids": {"rdf_r_nm": ts.rdf_r_nm, "potential_r_nm": ts.potential_r_nm}})
         return meta
+
+    def default_model(self) -> Path | None:
+        if self.opts.get("file"):
+            return Path(self.opts["file"]).expanduser()
+        return SHIPPED_MODEL if SHIPPED_MODEL.exists() else None
 
     def check_model(self, model_path, table_r_nm) -> None:
         from .ensemble import load_model
