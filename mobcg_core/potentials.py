@@ -103,3 +103,19 @@ def ramp_pressure_slope(rdf: RDF, density_nm3: float, cutoff_nm: float) -> float
     mask = rdf.r_nm <= cutoff_nm
     moment = float(np.trapezoid(rdf.r_nm[mask] ** 3 * rdf.g[mask], rdf.r_nm[mask]))
     return (2 * np.pi / 3) * density_nm3 ** 2 * moment / cutoff_nm / BAR_TO_KJMOL_NM3
+
+
+def lennard_jones(sigma_nm: float, epsilon_kjmol: float, cutoff_nm: float, dr_nm: float = 0.0005,
+                  cap: float = 0.6) -> PairPotential:
+    """Truncated (not shifted) Lennard-Jones U(r) (kJ/mol) and F(r) (kJ/mol/nm) on the grid
+    0, dr, …, cutoff (nm), held constant below ``cap``·σ where it diverges.
+
+    >>> lj = lennard_jones(0.34, 1.0, 0.85)
+    >>> round(float(lj.u_kjmol[np.argmin(np.abs(lj.r_nm - 2 ** (1 / 6) * 0.34))]), 3)
+    -1.0
+    """
+    r = np.arange(0.0, cutoff_nm + 0.5 * dr_nm, dr_nm)
+    rr = np.maximum(r, cap * sigma_nm)
+    u = 4 * epsilon_kjmol * ((sigma_nm / rr) ** 12 - (sigma_nm / rr) ** 6)
+    f = 24 * epsilon_kjmol * (2 * (sigma_nm / rr) ** 12 - (sigma_nm / rr) ** 6) / rr
+    return PairPotential(r, u, f)

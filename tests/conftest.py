@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from mobcg_core.plugins import registry as _registry
+from mobcg_core.potentials import lennard_jones
 from mobcg_core.types import PairPotential
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,12 +32,9 @@ def openmm_engine(registry):
 
 def lj_potential(sigma_nm: float, epsilon_kjmol: float, cutoff_nm: float, dr_nm: float = 0.0005,
                  r0_nm: float = 0.0, cap: float = 0.6) -> PairPotential:
-    """Truncated (not shifted) LJ on a table grid, held constant below ``cap``·σ where it diverges."""
-    r = np.arange(r0_nm, cutoff_nm + 0.5 * dr_nm, dr_nm)
-    rr = np.maximum(r, cap * sigma_nm)
-    u = 4 * epsilon_kjmol * ((sigma_nm / rr) ** 12 - (sigma_nm / rr) ** 6)
-    f = 24 * epsilon_kjmol * (2 * (sigma_nm / rr) ** 12 - (sigma_nm / rr) ** 6) / rr
-    return PairPotential(r, u, f)
+    """Truncated (not shifted) LJ on a table grid (see :func:`mobcg_core.potentials.lennard_jones`)."""
+    assert r0_nm == 0.0
+    return lennard_jones(sigma_nm, epsilon_kjmol, cutoff_nm, dr_nm, cap)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

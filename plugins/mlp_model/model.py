@@ -131,6 +131,7 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
     yt = torch.as_tensor(squash(ts.u_kjmol[train_idx][:, basis.window], basis.cap_kjmol), dtype=torch.float32,
                          device=device)
     mt = torch.as_tensor(loss_mask(ts, basis, train_idx), device=device)
+    noise = StructureNoise(opts.get("g_noise", 0.0), opts.get("g_noise_width_nm", 0.03), ts, basis, device)
     batch = min(opts["batch_size"], len(train_idx))
     history = []
     for _ in range(opts["epochs"]):
@@ -138,7 +139,7 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
         total = 0.0
         for start in range(0, len(order), batch):
             b = torch.as_tensor(order[start:start + batch], device=device)
-            err = (dec.potential(net(xt[b])) - yt[b]) ** 2 * mt[b]
+            err = (dec.potential(net(noise(xt[b]))) - yt[b]) ** 2 * mt[b]
             loss = err.sum() / mt[b].sum()
             optim.zero_grad()
             loss.backward()
@@ -152,6 +153,39 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
         pred = predict_window(state, basis, opts, ts.x[val_idx])
         metrics.update(score(pred, ts.u_kjmol[val_idx][:, basis.window], loss_mask(ts, basis, val_idx)))
     return state, basis, metrics
+
+
+class StructureNoise:
+    """Smooth random changes of g(r) (rms ``amplitude``, correlation ``width_nm``) added to the
+    training inputs.
+
+    Potentials whose g(r) differ by less than a structure tolerance cannot be told apart by
+    g(r) alone; with this noise the network has to take them as equal in structure and use
+    D (and the mass) to choose among them, which is the mobility-preserving question
+    "which potential gives about this g(r) *and* this D?".  0 switches it off.
+    """
+
+    def __init__(self, amplitude: float, width_nm: float, ts: TrainingSet, basis: Basis, device):
+        torch = _torch()
+        self.amplitude = float(amplitude)
+        if self.amplitude <= 0:
+            return
+        dr = float(ts.rdf_r_nm[1] - ts.rdf_r_nm[0])
+        half = max(1, int(round(3 * width_nm / dr)))
+        k = np.exp(-0.5 * (np.arange(-half, half + 1) * dr / width_nm) ** 2)
+        self.kernel = torch.as_tensor(k / np.sqrt(np.sum(k ** 2)), dtype=torch.float32, device=device)[None, None]
+        # Only where g(r) is sampled in the training set (outside every core) and in g units.
+        scale = (ts.x[:, 2:].max(0) > 0.05) / basis.x_std[2:]
+        self.scale = torch.as_tensor(scale, dtype=torch.float32, device=device)
+        self.pad = half
+
+    def __call__(self, x):
+        if self.amplitude <= 0:
+            return x
+        torch = _torch()
+        white = torch.randn(x.shape[0], 1, x.shape[1] - 2 + 2 * self.pad, device=x.device)
+        smooth = torch.nn.functional.conv1d(white, self.kernel)[:, 0, :]
+        return torch.cat([x[:, :2], x[:, 2:] + self.amplitude * smooth * self.scale], dim=1)
 
 
 def predict_window(state: dict, basis: Basis, opts: dict, x: np.ndarray) -> np.ndarray:
