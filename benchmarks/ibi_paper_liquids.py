@@ -18,7 +18,7 @@ import numpy as np
 
 from _common import RESULTS, SHARED, engine, print_table, write_json
 from mobcg_core import units
-from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid, structure_error
+from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid
 from mobcg_core.hookspecs import CGTask
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults

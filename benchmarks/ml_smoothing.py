@@ -38,7 +38,8 @@ def main() -> None:
     rows = []
     for smoothing in (0.0, 0.005):
         mlp = registry().create("predictor", "mlp", plugin_defaults("predictor", "mlp", {"smoothing_nm": smoothing}))
-        pot = mlp.predict(args.model, MASS, target, units.diffusion_from_1e9_m2_s(D_AA), table_grid(1.55, 0.001)).potential
+        d_aa = units.diffusion_from_1e9_m2_s(D_AA)
+        pot = mlp.predict(args.model, MASS, target, d_aa, table_grid(1.55, 0.001)).potential
         row = {"smoothing_nm": smoothing}
         for dt in (2.0, 5.0):
             row[f"drift_{dt:g}fs"] = energy_drift(eng, cg_box(args.beads, MASS, box, pot, 1), 298.15, dt, 20.0, seed=1)

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -32,7 +29,7 @@ def main() -> None:
     plugin = registry().create("predictor", "mlp", plugin_defaults("predictor", "mlp", json.loads(args.options)))
     from mobcg_mlp.dataset import load_training_set
     from mobcg_mlp.ensemble import fit_ensemble, predict_members
-    from mobcg_mlp.model import learning_window_start, loss_mask, Basis, score
+    from mobcg_mlp.model import Basis, score
 
     ts = load_training_set(args.database)
     rng = np.random.default_rng(args.seed)

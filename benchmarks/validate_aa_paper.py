@@ -87,7 +87,8 @@ def main() -> None:
     ap.add_argument("--cutoff-nm", type=float, default=1.0)
     ap.add_argument("--fit-window", nargs=2, type=float, default=(0.1, 0.5), metavar=("START", "END"),
                     help="MSD fit window as fractions of the production run")
-    ap.add_argument("--seed", type=int, default=1, help="seeds packing, barostat and velocities: another seed is an independent run")
+    ap.add_argument("--seed", type=int, default=1,
+                    help="seeds packing, barostat and velocities: another seed is an independent run")
     ap.add_argument("--combine", nargs="+", metavar="JSON",
                     help="run nothing: fit D against 1/L over earlier runs' result files")
     args = ap.parse_args()

@@ -11,14 +11,13 @@ gives other physics is no choice.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import units
-from .analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid, rdf_sampling_error, structure_error
+from .analysis import measure_cg_run, rdf_sampling_error, structure_error
 from .config.schema import Problems, validate
 from .errors import MobcgError
 from .io import atomic_write_json, read_json
@@ -56,22 +55,15 @@ def _engine(study, name: str):
 
 
 def _measure(engine, system_args: tuple, protocol: MDProtocol, cg: dict, an: dict) -> dict[str, Any]:
-    sim = engine.cg_simulation(cg_box(*system_args), protocol)
-    sim.minimize()
-    sim.run(cg["equilibration_ps"], 0.0)
-    t0 = time.perf_counter()
-    traj = sim.run(cg["production_ps"], cg["report_interval_ps"])
-    wall = time.perf_counter() - t0
-    sim.close()
-    fit = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
-    rho, rho_err = density_g_cm3(traj)
+    m = measure_cg_run(engine, cg_box(*system_args), protocol, cg["equilibration_ps"], cg["production_ps"],
+                       cg["report_interval_ps"], an, rdf_r_max_nm=1.5)
+    wall = m.production_wall_s
     steps = cg["production_ps"] / (protocol.timestep_fs * 1e-3)
-    g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], min(an["rdf_r_max_nm"], 1.5), an["rdf_dr_nm"]))
-    volume_nm3 = float(np.mean(np.prod(traj.box_nm, axis=1)))
     return {"steps_per_s": steps / wall, "ns_per_day": cg["production_ps"] * 1e-3 * 86400 / wall,
-            "D": fit.d_1e9_m2_s, "D_err": fit.d_err_1e9_m2_s, "density": rho, "density_err": rho_err,
-            "_rdf": g, "_rdf_noise": rdf_sampling_error(g, traj.n_frames, traj.n_molecules,
-                                                        traj.n_molecules / volume_nm3, *RDF_RANGE_NM)}
+            "D": m.diffusion.d_1e9_m2_s, "D_err": m.diffusion.d_err_1e9_m2_s, "density": m.density_g_cm3,
+            "density_err": m.density_err_g_cm3, "_rdf": m.rdf,
+            "_rdf_noise": rdf_sampling_error(m.rdf, m.n_frames, m.n_molecules, m.n_molecules / m.volume_nm3,
+                                             *RDF_RANGE_NM)}
 
 
 def _measure_aa(engine, study, liquid: dict) -> dict[str, Any]:
@@ -211,7 +203,8 @@ def _print_system(result: dict, console) -> None:
             what = "[red]failed[/red]" if r.get("failed") else "[yellow]unavailable[/yellow]"
             table.add_row(r["engine"], "–", "–", "–", "–", "–", f"{what} (below)")
             continue
-        verdict = "[red]DISAGREES: " + "; ".join(r["disagreements"]) + "[/red]" if r["disagreements"] else "[green]ok[/green]"
+        verdict = ("[red]DISAGREES: " + "; ".join(r["disagreements"]) + "[/red]" if r["disagreements"]
+                   else "[green]ok[/green]")
         eps = r.get("rdf_eps_vs_ref")
         table.add_row(r["engine"], f"{r['steps_per_s']:.0f}", f"{r['ns_per_day']:.1f}",
                       f"{r['D']:.3f} ± {r['D_err']:.3f}", f"{r['density']:.4f} ± {r['density_err']:.4f}",
@@ -237,7 +230,8 @@ def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_na
     liquid = _liquid(study, liquid_name)
     n, mass, box, pot, seed = _cg_system(study, liquid, table)
     study.reporter.info(f"{liquid['name']}: NVE drift of {n} beads on {engine_name}, {nve_ps:g} ps per timestep")
-    best, results = largest_stable_timestep(engine, cg_box(n, mass, box, pot, seed), study.cfg["state"]["temperature_K"],
+    temperature = study.cfg["state"]["temperature_K"]
+    best, results = largest_stable_timestep(engine, cg_box(n, mass, box, pot, seed), temperature,
                                             timesteps_fs, max_drift_kT_per_bead_ns, duration_ps=nve_ps, seed=seed)
     result = {"liquid": liquid["name"], "engine": engine_name, "n_beads": n, "nve_ps": nve_ps,
               "max_drift_kT_per_bead_ns": max_drift_kT_per_bead_ns, "largest_stable_fs": best,

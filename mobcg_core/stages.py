@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import units
-from .analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid, structure_error
+from .analysis import measure_cg_run, structure_error
 from .hookspecs import CGTask
 from .io import atomic_save_npz, atomic_write_json, atomic_write_text
 from .molecules import molar_mass_gmol
@@ -169,26 +169,17 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
     protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], production_ps,
                           seed=study.liquid_seed(liquid) + 17,
                           pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None, **thermostat)
-    sim = study.plugin("engine").cg_simulation(cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"],
-                                                      pot, protocol.seed - 17), protocol)
-    t0 = time.perf_counter()
-    try:
-        sim.minimize()
-        sim.run(cg["equilibration_ps"], 0.0)
-        traj = sim.run(production_ps, cg["report_interval_ps"])
-    finally:
-        sim.close()
-    wall = time.perf_counter() - t0
-    pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else None
-    g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
-    diff = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
-    rho, rho_err = density_g_cm3(traj)
-    atomic_save_npz(arrays_path, rdf_r_nm=g.r_nm, rdf_g=g.g, msd_lag_ps=diff.msd_lag_ps, msd_nm2=diff.msd_nm2)
+    system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, protocol.seed - 17)
+    m = measure_cg_run(study.plugin("engine"), system, protocol, cg["equilibration_ps"], production_ps,
+                       cg["report_interval_ps"], an)
+    pressure = None if np.isnan(m.pressure_bar) else m.pressure_bar
+    diff, wall = m.diffusion, m.total_wall_s
+    atomic_save_npz(arrays_path, rdf_r_nm=m.rdf.r_nm, rdf_g=m.rdf.g, msd_lag_ps=diff.msd_lag_ps, msd_nm2=diff.msd_nm2)
     d_aa = info.get("diffusion_1e9_m2_s")
     return {"D_CG_1e9_m2_s": diff.d_1e9_m2_s, "D_CG_err_1e9_m2_s": diff.d_err_1e9_m2_s,
             "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
-            "density_g_cm3": rho, "density_err_g_cm3": rho_err, "pressure_bar": pressure,
-            "structure_error": structure_error(g, target), "ensemble": ensemble,
+            "density_g_cm3": m.density_g_cm3, "density_err_g_cm3": m.density_err_g_cm3, "pressure_bar": pressure,
+            "structure_error": structure_error(m.rdf, target), "ensemble": ensemble,
             "production_ps": production_ps, "wall_s": round(wall, 2),
             "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None}
 

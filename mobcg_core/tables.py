@@ -72,7 +72,7 @@ def lammps_table_text(pot: PairPotential, keyword: str = "VOTCA", n_points: int 
         lo = pot.r_nm[0] if r_min_nm is None else r_min_nm
         pot = pot.resampled(np.linspace(lo, pot.cutoff_nm, n_points or len(pot.r_nm)))
     r_a, u, f = pot.r_nm * _A, pot.u_kjmol / _KCAL, pot.f_kjmol_nm / (_KCAL * _A)
-    out = [f"# pair potential written by mobcg (r in Angstrom, U in kcal/mol, F in kcal/mol/Angstrom)",
+    out = ["# pair potential written by mobcg (r in Angstrom, U in kcal/mol, F in kcal/mol/Angstrom)",
            keyword, f"N {len(r_a)} R {r_a[0]:.6f} {r_a[-1]:.6f}", ""]
     out += [f"{k + 1} {r_a[k]:.10e} {u[k]:.10e} {f[k]:.10e}" for k in range(len(r_a))]
     return "\n".join(out) + "\n"

@@ -171,7 +171,8 @@ def test_potential_file_must_reach_the_cutoff(tmp_path):
     lines += [f"{i + 1} {x * 10:.4f} {1.0 / x:.6f} {1.0 / x**2 / 10:.6f}" for i, x in enumerate(r)]
     (tmp_path / "short.table").write_text("\n".join(lines) + "\n")
     run_file = tmp_path / "run.toml"
-    run_file.write_text(TINY.replace('density_g_cm3 = 0.7332', 'density_g_cm3 = 0.7332\npotential_file = "short.table"'))
+    with_table = 'density_g_cm3 = 0.7332\npotential_file = "short.table"'
+    run_file.write_text(TINY.replace('density_g_cm3 = 0.7332', with_table))
     proc = run_cli("run", str(run_file))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "ends at 1.0000 nm, before cg.cutoff_nm = 1.5" in proc.stderr

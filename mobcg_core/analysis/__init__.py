@@ -7,6 +7,8 @@ Python loops.
 from .mobility import (DiffusionFit, FiniteSizeFit, fit_diffusion, fit_finite_size, msd_per_axis,
                        yeh_hummer_correction)
 from .structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
+from .cg_run import CGMeasurement, measure_cg_run
 
-__all__ = ["DiffusionFit", "FiniteSizeFit", "fit_diffusion", "fit_finite_size", "msd_per_axis",
+__all__ = ["CGMeasurement", "measure_cg_run", "DiffusionFit", "FiniteSizeFit", "fit_diffusion", "fit_finite_size",
+           "msd_per_axis",
            "yeh_hummer_correction", "rdf_sampling_error", "density_g_cm3", "rdf", "rdf_grid", "structure_error"]

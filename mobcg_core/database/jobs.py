@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import units
-from ..analysis import fit_diffusion, rdf, rdf_grid, structure_error
+from ..analysis import measure_cg_run, rdf_grid, structure_error
 from ..errors import SimulationError
 from ..hookspecs import CGTask
 from ..potentials import table_grid
@@ -97,21 +97,12 @@ def measure_cg(engine, pot: PairPotential, mass_gmol: float, n_beads: int, box_n
     """
     protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=seed,
                           friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
-    sim = engine.cg_simulation(cg_box(n_beads, mass_gmol, box_nm, pot, seed), protocol)
-    try:
-        sim.minimize()
-        sim.run(cg["equilibration_ps"], 0.0)
-        traj = sim.run(cg["production_ps"], cg["report_interval_ps"])
-    finally:
-        sim.close()
-    r = _grid(an)
-    g = rdf(traj, r)
-    fit = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
-    pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else float("nan")
+    m = measure_cg_run(engine, cg_box(n_beads, mass_gmol, box_nm, pot, seed), protocol, cg["equilibration_ps"],
+                       cg["production_ps"], cg["report_interval_ps"], an)
     # Beyond half the box (not measured) g = 1, as RDF.on extrapolates.
-    return {"rdf": g.on(r), "rdf_measured": g, "diffusion_1e9_m2_s": fit.d_1e9_m2_s,
-            "diffusion_err_1e9_m2_s": fit.d_err_1e9_m2_s, "pressure_bar": pressure,
-            "structure_error": structure_error(g, target) if target is not None else float("nan")}
+    return {"rdf": m.rdf.on(_grid(an)), "rdf_measured": m.rdf, "diffusion_1e9_m2_s": m.diffusion.d_1e9_m2_s,
+            "diffusion_err_1e9_m2_s": m.diffusion.d_err_1e9_m2_s, "pressure_bar": m.pressure_bar,
+            "structure_error": structure_error(m.rdf, target) if target is not None else float("nan")}
 
 
 def without_arrays(payload: dict[str, Any]) -> dict[str, Any]:

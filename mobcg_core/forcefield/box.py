@@ -89,7 +89,8 @@ def build_liquid_box(molecule: MoleculeParameters, n_molecules: int, density_g_c
             edge = box * 10.0 - 1.0  # Å; 0.5 Å margin on each side for periodic images
             (tmp / "pack.inp").write_text(
                 f"tolerance {tolerance_A}\nfiletype xyz\noutput out.xyz\nseed {seed + 1}\n"
-                f"structure mol.xyz\n  number {n_molecules}\n  inside box 0.5 0.5 0.5 {edge:.3f} {edge:.3f} {edge:.3f}\n"
+                f"structure mol.xyz\n  number {n_molecules}\n"
+                f"  inside box 0.5 0.5 0.5 {edge:.3f} {edge:.3f} {edge:.3f}\n"
                 "end structure\n")
             with open(tmp / "pack.inp") as stdin:
                 proc = subprocess.run([exe], stdin=stdin, cwd=tmp, capture_output=True, text=True, timeout=600)

@@ -109,9 +109,9 @@ def _terms(mol) -> tuple[list, list, list]:
     dihedrals = []
     for j, k in bonds:
         for i in nbr[j]:
-            for l in nbr[k]:
-                if i != k and l != j and i != l:
-                    dihedrals.append((i, j, k, l))
+            for m in nbr[k]:
+                if i != k and m != j and i != m:
+                    dihedrals.append((i, j, k, m))
     return bonds, angles, dihedrals
 
 

@@ -21,11 +21,11 @@ from mobcg_core.units import kT_kjmol
 from .newton import hnc_update
 from .record import IterationStore
 
+from .schema import IBI_OPTIONS
 
 
 def _mean_pressure(traj) -> float | None:
     return float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None and len(traj.pressure_bar) else None
-from .schema import IBI_OPTIONS
 
 
 class IBI(CGMethod):
@@ -206,6 +206,7 @@ class IBI(CGMethod):
         diverged = self._stop_reason(history) == "diverging"
         info = dict(iterations=len(history), best_iteration=best["index"], error=best["error"],
                     final_error=history[-1]["error"], converged=converged, diverged=diverged,
-                    stopped=stopped or self._stop_reason(history) or "iteration limit", wall_s=sum(h["wall_s"] for h in history),
+                    stopped=stopped or self._stop_reason(history) or "iteration limit",
+                    wall_s=sum(h["wall_s"] for h in history),
                     pressure_bar=best.get("pressure_bar"), history=history)
         return CGOutcome(store.load(best["index"]).potential, info)
