@@ -77,8 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     d_export.add_argument("--molecule", default=None, help="only this molecule's samples")
     d_seed = dbs.add_parser("seed", help="add a study's liquid potentials as seeds of CG-level variants")
     d_seed.add_argument("file", help="database (.h5; created if absent)")
-    d_seed.add_argument("run_dir", help="output folder of a study that ran target and coarse_grain")
+    d_seed.add_argument("run_dir", nargs="?", help="output folder of a study that ran target and coarse_grain")
     d_seed.add_argument("--liquids", nargs="*", default=None, help="only these liquids (default: all)")
+    d_seed.add_argument("--from-samples", type=int, default=0, metavar="N",
+                        help="instead: each liquid seed's N slowest samples with ε ≤ --max-error")
+    d_seed.add_argument("--max-error", type=float, default=0.02, help="structure tolerance for --from-samples")
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
@@ -193,9 +196,14 @@ def cmd_db(args) -> int:
     elif args.db_command == "export":
         print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
     elif args.db_command == "seed":
-        from .database.seeds import seed_from_study
+        from .database.seeds import seed_from_samples, seed_from_study
 
-        print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
+        if args.from_samples:
+            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error)))
+        elif args.run_dir:
+            print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
+        else:
+            raise MobcgError("db seed: give RUN_DIR (a study's liquids) or --from-samples N")
     else:
         print(ops.plot(args.file, args.png))
     return 0

@@ -1,5 +1,10 @@
 """Seed potentials from a study's liquids: ``mobcg db seed DATABASE RUN_DIR``.
 
+With ``--from-samples N`` the seeds are instead the N samples of each liquid's molecule that
+come closest to it in *both* structure and mobility: ε against its all-atom g(r) at most
+``--max-error``, and the lowest D scaled to the liquid's mass (D ∝ m^-1/2).  Their variants
+make the database dense where a mobility-preserving potential has to be found.
+
 A liquid whose target (all-atom g(r), D, density) and CG potential (e.g. pressure-corrected
 IBI) a study has made becomes one ``/forcefields`` row, exactly like a synthetic all-atom
 force field; the ``database`` stage then draws CG-level variants around it
@@ -9,6 +14,7 @@ from; ``wall_aa_s`` is 0 (the all-atom data came from a file or an earlier run).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +80,47 @@ def seed_from_study(database: str | Path, run_dir: str | Path, names: list[str] 
         return {"database": str(database), "added": [r["molecule"] for r in new],
                 "already_there": [r["molecule"] for r in rows if r["key"] in have],
                 "forcefields": db.count("forcefields")}
+
+
+def best_samples(database: Database, molecule: str, target: np.ndarray, mass_gmol: float, n: int,
+                 max_error: float) -> list[int]:
+    """Rows of ``/samples`` of ``molecule`` with ε ≤ ``max_error`` against ``target`` (g on the
+    database grid), slowest first (D scaled to ``mass_gmol``), at most ``n``."""
+    from ..analysis import structure_error
+
+    s = database.read("samples", columns=["molecule", "rdf", "diffusion_1e9_m2_s", "mass_gmol"])
+    r = database.grids()["rdf_r_nm"]
+    rows = np.flatnonzero(s["molecule"] == molecule)
+    eps = np.array([structure_error(RDF(r, s["rdf"][i]), RDF(r, target)) for i in rows])
+    d = s["diffusion_1e9_m2_s"][rows] * np.sqrt(s["mass_gmol"][rows] / mass_gmol)
+    ok = np.flatnonzero(eps <= max_error)
+    return [int(rows[i]) for i in ok[np.argsort(d[ok])][:n]]
+
+
+def seed_from_samples(database: str | Path, n: int, max_error: float) -> dict:
+    """Add, for every liquid seed of the database, its ``n`` best samples as new seeds."""
+    with Database(database) as db:
+        ff, s = db.read("forcefields"), db.read("samples")
+        have = db.keys("forcefields")
+        added = []
+        for i in range(len(ff["key"])):
+            if json.loads(ff["provenance_json"][i]).get("source") != "study liquid":
+                continue
+            mol, mass = ff["molecule"][i], float(ff["molar_mass_gmol"][i])
+            for j in best_samples(db, mol, ff["aa_rdf"][i], mass, n, max_error):
+                prov = json.loads(s["provenance_json"][j])
+                key = stable_hash({"sample": s["key"][j]}, 16)
+                if key in have:
+                    continue
+                source = {"source": "sample", "sample_key": s["key"][j], "parent_key": ff["key"][i]}
+                row = {k: ff[k][i] for k in ff}
+                row.update(key=key, forcefield_json=source, potential_kjmol=s["potential_kjmol"][j],
+                           aa_density_g_cm3=prov["density_g_cm3"], box_nm=prov["box_nm"],
+                           cg_error=float(s["structure_error"][j]), wall_cg_method_s=0.0,
+                           provenance_json={**json.loads(ff["provenance_json"][i]), **source,
+                                            "n_beads": prov["n_beads"]})
+                db.add("forcefields", row)
+                have.add(key)
+                added.append(f"{mol}:{s['key'][j]}")
+        db.commit()
+        return {"database": str(database), "added": added, "forcefields": db.count("forcefields")}

@@ -41,6 +41,8 @@ class MLPPredictor(Predictor):
         "smoothing_nm": Option(float, 0.005, "Gaussian smoothing of the prediction (nm): removes grid-scale "
                                "roughness (NVE drift at 5 fs) far below structural length scales; 0: none",
                                min=0.0),
+        "g_components": Option(int, 0, "g(r) enters the network as this many principal-component scores "
+                               "(0: every point); few components leave fine structure to D", min=0),
         "g_noise": Option(float, 0.0, "rms of smooth random changes added to the training g(r) (the structure "
                           "tolerance; see model.StructureNoise); 0: none", min=0.0),
         "g_noise_width_nm": Option(float, 0.03, "correlation length of that noise (nm)", min=0.001),

@@ -50,8 +50,14 @@ class Basis:
     """Standardisation of inputs and the PCA basis of the (squashed) outputs (arrays, no torch)."""
 
     def __init__(self, ts: TrainingSet, train_idx: np.ndarray, n_components: int, r_lo_nm: float,
-                 cap_kjmol: float):
-        x = ts.x[train_idx]
+                 cap_kjmol: float, g_components: int = 0):
+        g = ts.x[train_idx][:, 2:]
+        self.g_mean = g.mean(0)
+        if g_components:  # g(r) enters as its leading principal-component scores
+            self.g_basis = np.linalg.svd(g - self.g_mean, full_matrices=False)[2][:g_components]
+        else:  # every point as is (no matrix stored)
+            self.g_basis = np.zeros((0, g.shape[1]))
+        x = self.project(ts.x[train_idx])
         self.x_mean, self.x_std = x.mean(0), np.maximum(x.std(0), X_STD_FLOOR)
         self.r_lo_nm = float(r_lo_nm)
         self.cap_kjmol = float(cap_kjmol)
@@ -64,16 +70,29 @@ class Basis:
         scores = (y - self.u_mean) @ self.components.T
         self.score_std = np.maximum(scores.std(0), STD_FLOOR)
 
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Network features of input rows [ln m, ln D, g(r)]: [ln m, ln D, g's basis scores]."""
+        if not len(self.g_basis):
+            return x
+        return np.column_stack([x[:, :2], (x[:, 2:] - self.g_mean) @ self.g_basis.T])
+
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("x_mean", "x_std", "r_lo_nm", "cap_kjmol", "window", "u_mean",
-                                              "components", "score_std")}
+                                              "components", "score_std", "g_mean", "g_basis")}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Basis":
         b = cls.__new__(cls)
         for k, v in d.items():
             setattr(b, k, float(v) if k in ("r_lo_nm", "cap_kjmol") else np.asarray(v))
+        if not hasattr(b, "g_basis"):  # model files from before g_components: g enters as is
+            b.g_mean, b.g_basis = np.zeros(len(b.x_mean) - 2), np.zeros((0, len(b.x_mean) - 2))
         return b
+
+
+def n_features(basis: Basis) -> int:
+    """Network inputs: ln m, ln D and the g(r) points or their basis scores."""
+    return 2 + (len(basis.g_basis) or len(basis.g_mean))
 
 
 def learning_window_start(ts: TrainingSet, opts: dict) -> float:
@@ -100,11 +119,19 @@ class Decoder:
         torch = _torch()
         t = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device)  # noqa: E731
         self.x_mean, self.x_std = t(basis.x_mean), t(basis.x_std)
+        self.g_mean, self.g_basis_t = t(basis.g_mean), t(basis.g_basis.T)
         self.u_mean, self.comp_scaled = t(basis.u_mean), t(basis.score_std[:, None] * basis.components)
 
     def inputs(self, x: np.ndarray):
         torch = _torch()
-        return (torch.as_tensor(x, dtype=torch.float32, device=self.x_mean.device) - self.x_mean) / self.x_std
+        return self.features(torch.as_tensor(x, dtype=torch.float32, device=self.x_mean.device))
+
+    def features(self, x):
+        """Standardised network features of raw input rows (a tensor, see :meth:`Basis.project`)."""
+        torch = _torch()
+        if self.g_basis_t.shape[1]:
+            x = torch.cat([x[:, :2], (x[:, 2:] - self.g_mean) @ self.g_basis_t], dim=1)
+        return (x - self.x_mean) / self.x_std
 
     def potential(self, z):
         return self.u_mean + z @ self.comp_scaled
@@ -121,13 +148,14 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     basis = Basis(ts, train_idx, opts["n_components"], learning_window_start(ts, opts),
-                  opts["cap_kT"] * kT_kjmol(ts.temperature_K))
+                  opts["cap_kT"] * kT_kjmol(ts.temperature_K), opts.get("g_components", 0))
     dec = Decoder(basis, device)
-    net = make_net(ts.x.shape[1], len(basis.components), opts["hidden_layers"], opts["activation"]).to(device)
+    net = make_net(n_features(basis), len(basis.components), opts["hidden_layers"],
+                   opts["activation"]).to(device)
     optim = torch.optim.Adam(net.parameters(), lr=opts["learning_rate"], weight_decay=opts["weight_decay"])
     # The learning rate decays by lr_decay over the run (the paper: Adam with a decaying rate).
     sched = torch.optim.lr_scheduler.ExponentialLR(optim, gamma=opts["lr_decay"] ** (1.0 / opts["epochs"]))
-    xt = dec.inputs(ts.x[train_idx])
+    xt = torch.as_tensor(ts.x[train_idx], dtype=torch.float32, device=device)  # raw: noise goes on g(r)
     yt = torch.as_tensor(squash(ts.u_kjmol[train_idx][:, basis.window], basis.cap_kjmol), dtype=torch.float32,
                          device=device)
     mt = torch.as_tensor(loss_mask(ts, basis, train_idx), device=device)
@@ -139,7 +167,7 @@ def train_one(ts: TrainingSet, train_idx, val_idx, opts: dict, seed: int, device
         total = 0.0
         for start in range(0, len(order), batch):
             b = torch.as_tensor(order[start:start + batch], device=device)
-            err = (dec.potential(net(noise(xt[b]))) - yt[b]) ** 2 * mt[b]
+            err = (dec.potential(net(dec.features(noise(xt[b])))) - yt[b]) ** 2 * mt[b]
             loss = err.sum() / mt[b].sum()
             optim.zero_grad()
             loss.backward()
@@ -174,8 +202,8 @@ class StructureNoise:
         half = max(1, int(round(3 * width_nm / dr)))
         k = np.exp(-0.5 * (np.arange(-half, half + 1) * dr / width_nm) ** 2)
         self.kernel = torch.as_tensor(k / np.sqrt(np.sum(k ** 2)), dtype=torch.float32, device=device)[None, None]
-        # Only where g(r) is sampled in the training set (outside every core) and in g units.
-        scale = (ts.x[:, 2:].max(0) > 0.05) / basis.x_std[2:]
+        # Only where g(r) is sampled in the training set (outside every core); in g units.
+        scale = (ts.x[:, 2:].max(0) > 0.05).astype(float)
         self.scale = torch.as_tensor(scale, dtype=torch.float32, device=device)
         self.pad = half
 
@@ -191,7 +219,7 @@ class StructureNoise:
 def predict_window(state: dict, basis: Basis, opts: dict, x: np.ndarray) -> np.ndarray:
     """U(r) on the basis window (kJ/mol) for input rows ``x``, on the CPU."""
     torch = _torch()
-    net = make_net(x.shape[1], len(basis.components), opts["hidden_layers"], opts["activation"])
+    net = make_net(n_features(basis), len(basis.components), opts["hidden_layers"], opts["activation"])
     net.load_state_dict(state)
     net.eval()
     dec = Decoder(basis, "cpu")
