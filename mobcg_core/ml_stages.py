@@ -19,7 +19,7 @@ import numpy as np
 from . import units
 from .database.generate import database_path
 from .database.store import Database
-from .errors import MobcgError
+from .errors import MobcgError, PhysicalFailure
 from .io import atomic_save_npz, read_json, stable_hash
 from .potentials import table_grid
 from .stages import (load_potential, load_target, read_potential_file, run_cg_md, save_potential, stage_cg_md,
@@ -176,10 +176,14 @@ def stage_validate(study, liquid: dict) -> dict:
                   in_training_range="no" if ml.get("extrapolation") else "yes")
     rows = [ml_row, _one_potential(study, liquid, method, d, ibi_nvt)]
     for label, pot_dir in compare_dirs(study, liquid).items():
-        rows.append(_one_potential(study, liquid, label, pot_dir, None))
+        try:
+            rows.append(_one_potential(study, liquid, label, pot_dir, None))
+        except PhysicalFailure as exc:  # a published table may not survive this protocol: that is a result
+            study.reporter.warn(f"{liquid['name']} {label}: {exc}")
+            rows.append({"potential": label, "failed": str(exc)})
     if friction:  # the friction stage's calibrated run: same potential, so same NPT density
         rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[-1]))
-    for row in rows:
+    for row in (r for r in rows if "failed" not in r):
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +
                             (f", ρ(NPT) = {row['density_npt_g_cm3']:.4f}" if "density_npt_g_cm3" in row else ""))

@@ -72,8 +72,10 @@ class MLPPredictor(Predictor):
         fit = fit_ensemble(ts, self.opts, seed, self._device(), progress)
         import numpy as np
 
+        mobility = np.exp(ts.x[:, 1] + 0.5 * ts.x[:, 0])  # D·√m: the same for one potential at any mass
         ranges = {"mass_gmol": [float(np.exp(ts.x[:, 0].min())), float(np.exp(ts.x[:, 0].max()))],
-                  "diffusion_nm2_ps": [float(np.exp(ts.x[:, 1].min())), float(np.exp(ts.x[:, 1].max()))]}
+                  "diffusion_nm2_ps": [float(np.exp(ts.x[:, 1].min())), float(np.exp(ts.x[:, 1].max()))],
+                  "mobility_nm2_ps_sqrt_gmol": [float(mobility.min()), float(mobility.max())]}
         meta = {"database": str(database), "database_hash": ts.database_hash, "n_samples": ts.n,
                 "input_ranges": ranges,
                 "molecules": ts.molecules, "seed": seed, "torch_version": str(torch.__version__),
@@ -82,6 +84,7 @@ class MLPPredictor(Predictor):
         save_model(Path(model_path), {
             "options": dict(self.opts), "members": fit["members"], "meta": meta,
             "r_lo_nm": learning_window_start(ts, self.opts), "temperature_K": ts.temperature_K,
+            "coverage_rdf": coverage_rdfs(ts.x[:, 2:], seed),
             "grids": {"rdf_r_nm": ts.rdf_r_nm, "potential_r_nm": ts.potential_r_nm}})
         return meta
 
@@ -107,8 +110,39 @@ class MLPPredictor(Predictor):
         info.update({"model_database_hash": record["meta"]["database_hash"],
                      "model_cv": record["meta"]["cv"]})
         info["extrapolation"] = _outside(record["meta"].get("input_ranges", {}),
-                                         {"mass_gmol": mass_gmol, "diffusion_nm2_ps": diffusion_nm2_ps})
+                                         {"mass_gmol": mass_gmol, "diffusion_nm2_ps": diffusion_nm2_ps,
+                                          "mobility_nm2_ps_sqrt_gmol": diffusion_nm2_ps * mass_gmol ** 0.5})
+        if "coverage_rdf" in record:
+            eps = nearest_structure(record, rdf)
+            info["nearest_training_rdf_error"] = eps
+            if eps > FAR_STRUCTURE:
+                info["extrapolation"].append(f"g(r) is ε = {eps:.3g} from the nearest training liquid "
+                                             f"(> {FAR_STRUCTURE})")
         return Prediction(pot, spread, info)
+
+
+#: ε (see mobcg_core.analysis.structure_error) beyond which a target's g(r) counts as unlike
+#: every training liquid: ten times the structure tolerance of a converged IBI run.
+FAR_STRUCTURE = 0.05
+
+
+def coverage_rdfs(g, seed: int, n: int = 400):
+    """Up to ``n`` training g(r) (float16, shape (n, n_g)) kept in the model to judge how far a
+    target lies from the training liquids."""
+    import numpy as np
+
+    rows = np.random.default_rng(seed).permutation(len(g))[:n]
+    return g[np.sort(rows)].astype(np.float16)
+
+
+def nearest_structure(record: dict, rdf) -> float:
+    """ε between ``rdf`` and the nearest stored training g(r)."""
+    from mobcg_core.types import RDF
+    from mobcg_core.analysis import structure_error
+
+    r = record["grids"]["rdf_r_nm"]
+    g = rdf.on(r)
+    return float(min(structure_error(RDF(r, g), RDF(r, ref.astype(float))) for ref in record["coverage_rdf"]))
 
 
 def _outside(ranges: dict, values: dict) -> list[str]:
