@@ -27,7 +27,12 @@ from .io import atomic_write_json, read_json, stable_hash
 from .locking import WriterLock
 from .manifest import Manifest
 from .plugins import Registry
+from .config.runfile import STUDY_STAGES
 from .progress import Reporter
+from .ml_stages import model_path
+from .potentials import table_grid
+from .stage_registry import AFTER_STAGE, STAGE_FUNCTIONS
+from .stages import write_summary
 
 
 class Study:
@@ -63,8 +68,6 @@ class Study:
         return versions
 
     def run(self) -> dict[str, Any]:
-        from .config.runfile import STUDY_STAGES
-        from .stages import STAGE_FUNCTIONS, write_summary
 
         # One `mobcg run` per output folder: a second one would overwrite the first's files.
         with WriterLock(self.out_dir / ".mobcg.lock", f"output folder {self.out_dir}"):
@@ -78,10 +81,8 @@ class Study:
                     summary = STAGE_FUNCTIONS[stage](self)
                 else:
                     summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
-                if stage == "validate":
-                    from .report import write_validation
-
-                    write_validation(self)
+                if stage in AFTER_STAGE:
+                    AFTER_STAGE[stage](self)
                 manifest.stage_done(stage, time.perf_counter() - t0, summary)
             return write_summary(self)
 
@@ -89,9 +90,6 @@ class Study:
         """Checks that would otherwise fail late, after hours of earlier stages."""
         stages = self.cfg["run"]["stages"]
         if "predict" in stages or "validate" in stages:
-            from .ml_stages import model_path
-            from .potentials import table_grid
-
             path = model_path(self)
             if "train" not in stages:
                 cg = self.cfg["cg"]

@@ -10,7 +10,7 @@ import numpy as np
 from . import units
 from .analysis import measure_cg_run, structure_error
 from .hookspecs import CGTask
-from .io import atomic_save_npz, atomic_write_json, atomic_write_text
+from .io import atomic_save_npz, atomic_write_json, atomic_write_text, read_json
 from .molecules import molar_mass_gmol
 from .systems import cg_box
 from .tables import read_lammps_table, read_rdf_file, write_gromacs_table, write_lammps_table
@@ -76,7 +76,6 @@ def load_target(study, liquid: dict) -> tuple[dict, RDF]:
     d = study.liquid_dir(liquid)
     if not (d / "target.json").exists():
         stage_target(study, liquid)
-    from .io import read_json
 
     data = np.load(d / "target.npz")
     return read_json(d / "target.json"), RDF(data["r_nm"], data["g"])
@@ -195,35 +194,8 @@ def _describe(result: dict) -> str:
     return ", ".join(parts)
 
 
-def stage_database(study) -> dict:
-    from .database.generate import stage_database as run
-
-    return run(study)
-
-
-def _ml_stage(name: str):
-    def run(study, *liquid):
-        from . import ml_stages
-
-        return getattr(ml_stages, f"stage_{name}")(study, *liquid)
-    return run
-
-
-def stage_friction(study, liquid: dict) -> dict:
-    from .friction_stage import stage_friction as run
-
-    return run(study, liquid)
-
-
-STAGE_FUNCTIONS = {"database": stage_database, "train": _ml_stage("train"), "target": stage_target,
-                   "coarse_grain": stage_coarse_grain, "friction": stage_friction, "cg_md": stage_cg_md,
-                   "predict": _ml_stage("predict"), "validate": _ml_stage("validate")}
-
-
 def write_summary(study) -> dict[str, Any]:
     """``summary.json`` and ``summary.md``: one row per liquid with what exists."""
-    from .io import read_json
-
     rows = []
     if not study.cfg["liquids"]:
         return {"rows": rows, "markdown": ""}

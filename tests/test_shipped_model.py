@@ -1,0 +1,52 @@
+"""The model shipped inside the mlp plugin: it loads without any database and predicts sensibly."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from conftest import EXAMPLES, lj_potential
+from mobcg_core import units
+from mobcg_core.plugins import registry
+from mobcg_core.tables import read_rdf_file
+from mobcg_core.types import RDF
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    return registry().create("predictor", "mlp", {"smoothing_nm": 0.005})
+
+
+def test_shipped_model_is_in_the_package(mlp):
+    path = mlp.default_model()
+    assert path is not None and path.exists(), "plugins/mlp_model/data/ must hold the shipped model"
+    assert path.stat().st_size < 10e6  # a few MB
+
+
+def test_reference_liquid_gets_a_smooth_repulsive_potential_in_seconds(mlp):
+    target = read_rdf_file(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt")
+    t0 = time.perf_counter()
+    pred = mlp.predict(mlp.default_model(), 114.2302, target, units.diffusion_from_1e9_m2_s(1.20))
+    assert time.perf_counter() - t0 < 10.0
+    r, u = pred.potential.r_nm, pred.potential.u_kjmol
+    assert np.all(np.isfinite(u)) and abs(u[-1]) < 1e-6                   # U(r_c) = 0
+    core = r < 0.45
+    assert np.all(np.diff(u[core]) < 0) and u[core][0] > 50.0              # a steep, monotonic wall
+    well = (r > 0.5) & (r < 0.8)
+    assert -6.0 < u[well].min() < -0.3                                     # one attractive well of ~kT
+    assert np.max(np.abs(np.diff(u[r > 0.45], 2))) < 0.05                  # smooth: no grid-scale noise
+    assert pred.info["extrapolation"] == [] and pred.info["ensemble_size"] >= 3
+
+
+def test_a_liquid_unlike_the_training_set_says_so(mlp):
+    """Argon-like beads (σ = 0.34 nm): a g(r) far from every hydrocarbon in the database."""
+    r = np.arange(0.1, 2.5, 0.005)
+    lj = lj_potential(0.34, 0.99774, 1.0)
+    g = np.exp(-np.interp(r, lj.r_nm, lj.u_kjmol, right=0.0) / units.kT_kjmol(120.0))  # dilute-gas g(r)
+    pred = mlp.predict(mlp.default_model(), 39.948, RDF(r, g), units.diffusion_from_1e9_m2_s(2.0))
+    assert any("g(r) is ε" in p for p in pred.info["extrapolation"]), pred.info["extrapolation"]
+    assert any("mass_gmol" not in p or "outside" in p for p in pred.info["extrapolation"])
