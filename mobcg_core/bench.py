@@ -119,15 +119,18 @@ def _cg_system(study, liquid: dict, table: str | None) -> tuple:
     return n, mass, box, _potential(study, liquid, table), study.liquid_seed(liquid)
 
 
-def cg_measurement(study, liquid: dict, table: str | None):
-    """(description, measure(engine) → row) for the liquid's CG system."""
+def cg_measurement(study, liquid: dict, table: str | None, thermostat: tuple[str, float] | None = None):
+    """(description, measure(engine) → row) for the liquid's CG system; ``thermostat`` = (name,
+    friction 1/ps) replaces [cg] thermostat and friction_per_ps."""
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     n, mass, box, pot, seed = _cg_system(study, liquid, table)
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], 0.0, seed=seed, thermostat=cg["thermostat"],
+    name, friction = thermostat or (cg["thermostat"], cg["friction_per_ps"])
+    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], 0.0, seed=seed, thermostat=name,
                           pressure_bar=state["pressure_bar"] if cg["ensemble"] == "NPT" else None,
-                          friction_per_ps=cg["friction_per_ps"])
+                          friction_per_ps=friction)
     about = {"system": "cg", "description": f"CG {n} beads, {cg['production_ps']:g} ps at {cg['timestep_fs']:g} fs "
-             f"({cg['ensemble']})", "n_particles": n, "timestep_fs": cg["timestep_fs"], "ensemble": cg["ensemble"]}
+             f"({cg['ensemble']}, {name} {friction:g}/ps)", "n_particles": n, "timestep_fs": cg["timestep_fs"],
+             "ensemble": cg["ensemble"], "thermostat": name, "friction_per_ps": friction}
     return about, lambda engine: _measure(engine, (n, mass, box, pot, seed), protocol, cg, an)
 
 
@@ -170,14 +173,19 @@ def _compare(study, engines: list[str], about: dict, measure) -> dict:
 
 
 def run_bench(study, engines: list[str], liquid_name: str | None = None, table: str | None = None,
-              systems: tuple[str, ...] = ("cg",)) -> dict:
-    """Benchmark ``engines`` on the liquid's CG and/or all-atom system; rows and whether they agree."""
+              systems: tuple[str, ...] = ("cg",), thermostats: list[tuple[str, float]] | None = None) -> dict:
+    """Benchmark ``engines`` on the liquid's CG and/or all-atom system; rows and whether they agree.
+
+    ``thermostats``: [(name, friction 1/ps), ...] runs the CG system once per thermostat, so that
+    engines are compared under each (e.g. the DPD friction of a calibrated model).
+    """
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         raise MobcgError(f"--systems: unknown {', '.join(unknown)} (choose from {', '.join(SYSTEMS)})")
     liquid = _liquid(study, liquid_name)
-    makers = {"cg": lambda: cg_measurement(study, liquid, table), "aa": lambda: aa_measurement(study, liquid)}
-    results = [_compare(study, engines, *makers[s]()) for s in systems]
+    makers = {"cg": [lambda t=t: cg_measurement(study, liquid, table, t) for t in (thermostats or [None])],
+              "aa": [lambda: aa_measurement(study, liquid)]}
+    results = [_compare(study, engines, *make()) for s in systems for make in makers[s]]
     result = {"liquid": liquid["name"], "systems": results, "agree": all(r["agree"] for r in results)}
     atomic_write_json(study.out_dir / "bench.json", result)
     return result

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--liquid", default=None, help="liquid to use (default: the first)")
     bench.add_argument("--table", default=None, help="LAMMPS/VOTCA table file instead of the derived potential")
     bench.add_argument("--systems", default="cg", help="comma-separated: cg, aa (the liquid's all-atom box)")
+    bench.add_argument("--thermostats", default="", help="CG runs per thermostat, e.g. nose_hoover,dpd:2.5,"
+                       "langevin:1 (friction in 1/ps); default: [cg] thermostat")
     tstep = sub.add_parser("timestep", help="NVE energy drift of the file's CG system per timestep")
     tstep.add_argument("file", help="TOML run file")
     tstep.add_argument("--liquid", default=None, help="liquid to use (default: the first)")
@@ -139,10 +141,21 @@ def cmd_bench(args) -> int:
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()] or registry().names("engine")
     systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
-    result = run_bench(study, engines, args.liquid, args.table, systems)
+    result = run_bench(study, engines, args.liquid, args.table, systems, _thermostats(args.thermostats))
     print_bench(result, study.reporter.console)
     study.reporter.info(f"wrote {study.out_dir / 'bench.json'}")
     return 0 if result["agree"] else 1
+
+
+def _thermostats(text: str) -> list[tuple[str, float]] | None:
+    """'nose_hoover,dpd:2.5' -> [("nose_hoover", 1.0), ("dpd", 2.5)]."""
+    out = []
+    for item in (t.strip() for t in text.split(",") if t.strip()):
+        name, _, friction = item.partition(":")
+        if name not in ("nose_hoover", "langevin", "dpd"):
+            raise MobcgError(f"--thermostats: unknown thermostat {name!r} (nose_hoover, langevin, dpd)")
+        out.append((name, _floats(friction, "--thermostats")[0] if friction else 1.0))
+    return out or None
 
 
 def _floats(text: str, flag: str) -> list[float]:

@@ -125,3 +125,13 @@ def test_friction_stage_calibrates_an_ibi_potential_and_resumes(tmp_path):
     assert "dpd/tstat" in (d / "friction_lammps.in").read_text()
     again = run_cli("run", str(tmp_path / "run.toml"))
     assert again.returncode == 0 and "γ =" not in again.stderr  # reused, not recomputed
+
+
+def test_bench_thermostat_list_parses_and_refuses_unknown():
+    from mobcg_core.cli import _thermostats
+    from mobcg_core.errors import MobcgError
+
+    assert _thermostats("nose_hoover, dpd:2.5,langevin:1") == [("nose_hoover", 1.0), ("dpd", 2.5), ("langevin", 1.0)]
+    assert _thermostats("") is None
+    with pytest.raises(MobcgError):
+        _thermostats("berendsen")
