@@ -212,7 +212,7 @@ def cmd_db(args) -> int:
         from .database.seeds import seed_from_samples, seed_from_study
 
         if args.from_samples:
-            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error)))
+            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error, args.liquids)))
         elif args.run_dir:
             print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
         else:

@@ -97,8 +97,8 @@ def best_samples(database: Database, molecule: str, target: np.ndarray, mass_gmo
     return [int(rows[i]) for i in ok[np.argsort(d[ok])][:n]]
 
 
-def seed_from_samples(database: str | Path, n: int, max_error: float) -> dict:
-    """Add, for every liquid seed of the database, its ``n`` best samples as new seeds."""
+def seed_from_samples(database: str | Path, n: int, max_error: float, names: list[str] | None = None) -> dict:
+    """Add, for every liquid seed of the database (or those named), its ``n`` best samples as new seeds."""
     with Database(database) as db:
         ff, s = db.read("forcefields"), db.read("samples")
         have = db.keys("forcefields")
@@ -107,6 +107,8 @@ def seed_from_samples(database: str | Path, n: int, max_error: float) -> dict:
             if json.loads(ff["provenance_json"][i]).get("source") != "study liquid":
                 continue
             mol, mass = ff["molecule"][i], float(ff["molar_mass_gmol"][i])
+            if names and mol not in names:
+                continue
             for j in best_samples(db, mol, ff["aa_rdf"][i], mass, n, max_error):
                 prov = json.loads(s["provenance_json"][j])
                 key = stable_hash({"sample": s["key"][j]}, 16)
