@@ -24,7 +24,9 @@ _CG_MD_KEYS = ("ensemble", "equilibration_ps", "production_ps", "report_interval
 
 def _cg_system_inputs(study, liquid: dict) -> dict:
     cg = study.cfg["cg"]
-    return {"liquid": liquid, "cg": {k: cg[k] for k in _CG_SYSTEM_KEYS}, "seed": study.cfg["run"]["seed"]}
+    # Potentials to compare with change only the validation, not the target or the CG model.
+    own = {k: v for k, v in liquid.items() if k != "compare_potentials"}
+    return {"liquid": own, "cg": {k: cg[k] for k in _CG_SYSTEM_KEYS}, "seed": study.cfg["run"]["seed"]}
 
 
 def stage_target(study, liquid: dict) -> dict:
