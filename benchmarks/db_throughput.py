@@ -13,7 +13,8 @@ CG MD, summed over jobs).
 
 With ``--variants SEED_DB`` it measures the CG-level extension instead (the shipped database's
 way, benchmarks/ml_database.toml): the potentials of SEED_DB's /forcefields are copied into a
-fresh database and ``--k`` variants of each are run (probe + 20 ps + 100 ps of 400 beads):
+fresh database and ``--k`` variants of each of the first ``--seeds`` are run (probe + 20 ps +
+100 ps of 400 beads):
 
     python benchmarks/db_throughput.py --variants results/ml_database/database.h5 --k 8
 """
@@ -111,7 +112,7 @@ def run_variants(workers: int, args) -> dict:
     seeds = Database(args.variants)
     with Database(out / "run" / "database.h5", **seeds.grids()) as db:
         ff = seeds.read("forcefields")
-        for i in range(len(ff["key"])):
+        for i in range(min(args.seeds, len(ff["key"]))):
             db.add("forcefields", {k: v[i] for k, v in ff.items()})
         db.commit()
     toml = out / "study.toml"
@@ -122,7 +123,7 @@ def run_variants(workers: int, args) -> dict:
     wall = time.perf_counter() - t0
     db = Database(out / "run" / "database.h5")
     s = db.read("samples")
-    seed_cost = float(np.sum(ff["wall_cg_method_s"]))
+    seed_cost = float(np.sum(ff["wall_cg_method_s"][:args.seeds]))
     return {"workers": workers, "samples": len(s["key"]), "failures": db.count("failures"), "wall_s": wall,
             "samples_per_hour": len(s["key"]) / wall * 3600.0, "share all-atom MD": 0.0,
             "share CG method (IBI)": 0.0, "share CG MD": 1.0,
@@ -168,6 +169,7 @@ def main() -> None:
     ap.add_argument("--cg-ps", type=float, default=40.0)
     ap.add_argument("--iterations", type=int, default=6)
     ap.add_argument("--variants", default=None, help="seed database: measure CG-level variants instead")
+    ap.add_argument("--seeds", type=int, default=3, help="with --variants: the first N stored potentials")
     args = ap.parse_args()
     if args.variants and args.cg_ps == 40.0:
         args.cg_ps, args.n_beads = 100.0, 400  # the shipped database's settings

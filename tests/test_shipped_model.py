@@ -50,3 +50,14 @@ def test_a_liquid_unlike_the_training_set_says_so(mlp):
     pred = mlp.predict(mlp.default_model(), 39.948, RDF(r, g), units.diffusion_from_1e9_m2_s(2.0))
     assert any("g(r) is ε" in p for p in pred.info["extrapolation"]), pred.info["extrapolation"]
     assert any("mass_gmol" not in p or "outside" in p for p in pred.info["extrapolation"])
+
+
+def test_predict_command_writes_a_potential_from_a_smiles(tmp_path):
+    from conftest import run_cli
+
+    proc = run_cli("predict", "--rdf", str(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt"), "--diffusion", "1.2",
+                   "--smiles", "CC(C)C(C)C(C)C", "-o", str(tmp_path / "p"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "p" / "potential.table").exists() and (tmp_path / "p" / "predict.json").exists()
+    missing = run_cli("predict", "--rdf", str(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt"), "--diffusion", "1.2")
+    assert missing.returncode == 1 and "--mass" in missing.stderr and "Traceback" not in missing.stderr
