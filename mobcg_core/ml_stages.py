@@ -182,7 +182,7 @@ def stage_validate(study, liquid: dict) -> dict:
             study.reporter.warn(f"{liquid['name']} {label}: {exc}")
             rows.append({"potential": label, "failed": str(exc)})
     if friction:  # the friction stage's calibrated run: same potential, so same NPT density
-        rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[-1]))
+        rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[1]))  # rows[1]: IBI
     for row in (r for r in rows if "failed" not in r):
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +
