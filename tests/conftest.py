@@ -41,3 +41,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "mobcg_core.cli", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=full_env, timeout=600)
+
+
+def pip_install_into(site: Path, package: Path) -> Path:
+    """Install an example package into its own folder (the environment is left alone)."""
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", str(site), str(package)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return site

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, TARGET_RDF, run_cli
+from conftest import EXAMPLES, TARGET_RDF, pip_install_into, run_cli
 from mobcg_core.plugins import Registry
 
 EXPECTED = {("engine", "openmm"), ("engine", "hoomd"), ("cg_method", "ibi"), ("predictor", "mlp"),
@@ -62,12 +60,7 @@ def test_core_never_imports_a_plugin_by_name():
 @pytest.fixture(scope="module")
 def third_party_site(tmp_path_factory):
     """The example plugin installed into its own folder (the environment is left alone)."""
-    site = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--target", str(site), str(EXAMPLES / "third_party_plugin")],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return site
+    return pip_install_into(tmp_path_factory.mktemp("site"), EXAMPLES / "third_party_plugin")
 
 
 def test_third_party_plugin_is_discovered_and_runs(third_party_site, tmp_path):

@@ -9,18 +9,13 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, pip_install_into, run_cli
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The example engine installed into its own folder (the environment is left alone)."""
-    site = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                           "--target", str(site), str(EXAMPLES / "third_party_engine")],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return site
+    return pip_install_into(tmp_path_factory.mktemp("site"), EXAMPLES / "third_party_engine")
 
 
 def test_example_engine_passes_the_contract(site):
