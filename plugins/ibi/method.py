@@ -18,9 +18,9 @@ from mobcg_core.systems import cg_box
 from mobcg_core.types import MDProtocol, PairPotential, RDF
 from mobcg_core.units import kT_kjmol
 
-from .newton import hnc_update
+from .imc import broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
+from .newton import hnc_response, hnc_update
 from .record import IterationStore
-
 from .schema import IBI_OPTIONS
 
 
@@ -29,11 +29,17 @@ def _mean_pressure(traj) -> float | None:
 
 
 class IBI(CGMethod):
-    """U_{k+1}(r) = U_k(r) + α ΔU_k(r), smoothed, with a core wall.
+    """U_{k+1}(r) = U_k(r) + α ΔU_k(r), with a core wall.
 
-    ΔU is the HNC Newton-type step (``update = "newton"``, :mod:`.newton`) or IBI's
-    kT ln(g_k(r)/g_target(r)) (``update = "ibi"``); the first contains the second and
-    adds the many-body coupling that IBI ignores.
+    ΔU is one of
+    * ``update = "imc"`` (default, :mod:`.imc`): a Gauss–Newton step in a cubic-spline
+      basis with the HNC closure's Jacobian (or the run's sampled covariance, or Broyden's
+      correction of the HNC one) and the pressure as an exact linear constraint, whose
+      gradient the run samples;
+    * ``update = "ibi"``: kT ln(g_k(r)/g_target(r)), smoothed, plus a separate linear
+      pressure ramp;
+    * ``update = "newton"`` (:mod:`.newton`): IBI's step plus the HNC/Ornstein–Zernike
+      many-body term on the g(r) grid, plus the ramp.
 
     Structure error: ε = ∫ (g_CG − g_target)² dr over [error_r_min_nm, error_r_max_nm]
     (r in nm, VOTCA's measure).  Runs are short while ε is large and lengthen as it
@@ -79,13 +85,19 @@ class IBI(CGMethod):
                 sim.run(o["equilibration_ps"], 0.0)
                 traj = sim.run(run_ps, o["report_interval_ps"])
                 t_sim = time.perf_counter() - t0
-                g_cg = compute_rdf(traj, r_g)
+                stats = self._pair_statistics(traj, r_g, pot, r_core) if o["update"] == "imc" else None
+                g_cg = compute_rdf(traj, r_g) if stats is None else RDF(r_g, stats.g_frames.mean(axis=0))
                 eps = structure_error(g_cg, target, o["error_r_min_nm"], o["error_r_max_nm"])
                 pressure = _mean_pressure(traj)
                 positions = traj.positions_nm[-1]
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
-                new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
-                                                  history + [record])
+                if stats is not None:
+                    new_pot, predicted, applied = self._update_imc(pot, stats, target, r_table, r_core, kT,
+                                                                   pressure, task, history, store)
+                    record["step_coefficients"] = applied.tolist()
+                else:
+                    new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
+                                                      history + [record])
                 record.update(ramp_predicted_bar=predicted,
                               wall_s=time.perf_counter() - t0, sim_s=t_sim)
                 store.save(k, pot, new_pot, g_cg, positions, record)
@@ -127,7 +139,8 @@ class IBI(CGMethod):
         o = self.opts
         if o["update"] == "newton":
             density = task.n_beads / task.box_nm ** 3
-            du = o["damping"] * hnc_update(g_cg.r_nm, g_cg.g, target.g, density, kT, task.cutoff_nm, P.G_FLOOR)
+            du = o["damping"] * hnc_update(g_cg.r_nm, g_cg.g, target.g, density, kT, task.cutoff_nm, P.G_FLOOR,
+                                           s_min=o["newton_s_min"])
         else:
             both = (g_cg.g > P.G_FLOOR) & (target.g > P.G_FLOOR)
             du = np.zeros_like(g_cg.g)
@@ -146,6 +159,54 @@ class IBI(CGMethod):
             predicted = None
         u = P.add_core_wall(r_table, u, r_core, kT)
         return PairPotential(r_table, u), predicted
+
+    def _basis(self, r_core: float, cutoff_nm: float) -> tuple[np.ndarray, int]:
+        return spline_basis(max(r_core - 2 * self.opts["knot_nm"], 0.05), cutoff_nm, self.opts["knot_nm"])
+
+    def _pair_statistics(self, traj, r_g: np.ndarray, pot: PairPotential, r_core: float):
+        knots, n_basis = self._basis(r_core, pot.cutoff_nm)
+        return pair_statistics(traj, r_g, knots, n_basis, lambda r: -np.interp(r, pot.r_nm, pot.f_kjmol_nm))
+
+    def _update_imc(self, pot: PairPotential, stats, target: RDF, r_table: np.ndarray, r_core: float,
+                    kT: float, pressure: float | None, task: CGTask, history: list[dict],
+                    store: IterationStore) -> tuple[PairPotential, float | None, np.ndarray]:
+        """IMC step (:mod:`.imc`): structure and pressure in one constrained Gauss–Newton solve.
+
+        Returns the next potential, the pressure change predicted (bar) and the applied
+        spline coefficients (kJ/mol), which Broyden's update of later iterations reads back.
+        """
+        o = self.opts
+        r = stats.r_nm
+        weight = ((r >= o["error_r_min_nm"]) & (r <= o["error_r_max_nm"])) * (r[1] - r[0])
+        dp = None
+        if o["pressure_correction"] and pressure is not None and task.pressure_bar is not None:
+            dp = pressure - task.pressure_bar
+        knots, n_basis = self._basis(r_core, pot.cutoff_nm)
+        jac = None
+        if o["imc_jacobian"] != "sampled":
+            density = task.n_beads / task.box_nm ** 3
+            response = hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"])
+            jac = response @ evaluate_basis(knots, n_basis, r) / kT
+            if o["imc_jacobian"] == "broyden":
+                jac = broyden_jacobian(jac, *self._observed_steps(history, store, stats))
+        c, predicted = imc_step(stats, target.g, kT, weight, dp, o["imc_regularization"], o["imc_many_body"], jac)
+        du = evaluate_basis(knots, n_basis, r_table) @ c
+        # a trust region: a Gauss–Newton step far from the target may overshoot
+        largest = float(np.max(np.abs(du[r_table >= r_core]), initial=0.0))
+        scale = o["damping"] * (min(1.0, o["max_step_kT"] * kT / largest) if largest > 0 else 1.0)
+        u = P.add_core_wall(r_table, pot.u_kjmol + scale * du, r_core, kT)
+        return PairPotential(r_table, u), (None if dp is None else scale * predicted), scale * c
+
+    @staticmethod
+    def _observed_steps(history: list[dict], store: IterationStore, stats) -> tuple[list, list]:
+        """(applied coefficients, resulting change of g) of every earlier IMC step, from the store."""
+        gs = [store.load(h["index"]).rdf.g for h in history[:-1]] + [stats.g_frames.mean(axis=0)]
+        steps, changes = [], []
+        for k, h in enumerate(history[:-1]):
+            if h.get("step_coefficients") is not None and len(gs[k + 1]) == len(gs[k]):
+                steps.append(np.asarray(h["step_coefficients"]))
+                changes.append(gs[k + 1] - gs[k])
+        return steps, changes
 
     def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float,
                        history: list[dict]) -> tuple[np.ndarray, float]:

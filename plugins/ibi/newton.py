@@ -70,3 +70,26 @@ def hnc_update(r: np.ndarray, g_cg: np.ndarray, g_target: np.ndarray, density_nm
     du = np.zeros_like(r)
     du[both] = kT * (np.log(g_cg[both] / g_target[both]) + many_body[both])
     return du
+
+
+def hnc_response(r: np.ndarray, g_target: np.ndarray, density_nm3: float, r_min_nm: float, pad: int = 4,
+                 s_min: float = 0.5) -> np.ndarray:
+    """(n, n) linear response δg(r_α) / δ(βU)(r_γ) of the HNC closure about ``g_target``.
+
+    Inverts the linearised closure δ(βU) = −δg/g + δh − δc, δĉ = δĥ/S² (the operator of
+    :func:`hnc_update`) on the bins with r ≥ ``r_min_nm`` (the core, where g ≈ 0, does not
+    respond); rows and columns inside the core are zero.  A noise-free Jacobian model for
+    a Gauss–Newton step: unlike the sampled covariance of a short run, it has no noise, but
+    it is only as good as the HNC closure.
+    """
+    _, fwd, inv = _sine_transform_matrices(r, pad)
+    n = len(r)
+    ht = np.zeros(fwd.shape[1])
+    ht[:n] = g_target - 1.0
+    s_t = np.maximum(1.0 + density_nm3 * (fwd @ ht), s_min)
+    dc_dh = (inv * (1.0 / s_t ** 2)[None, :]) @ fwd  # (n_pad, n_pad)
+    keep = np.nonzero(r >= r_min_nm)[0]
+    closure = -np.diag(1.0 / g_target[keep]) + np.eye(len(keep)) - dc_dh[np.ix_(keep, keep)]
+    out = np.zeros((n, n))
+    out[np.ix_(keep, keep)] = np.linalg.inv(closure)
+    return out
