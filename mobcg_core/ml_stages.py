@@ -22,6 +22,8 @@ from .database.store import Database
 from .errors import MobcgError, PhysicalFailure
 from .io import atomic_save_npz, read_json, stable_hash
 from .potentials import table_grid
+from .friction_stage import friction_results
+from .pressure_match import match_pressure
 from .stages import (load_potential, load_target, read_potential_file, run_cg_md, save_potential, stage_cg_md,
                      stage_coarse_grain)
 from .systems import cg_box
@@ -90,8 +92,9 @@ def stage_predict(study, liquid: dict) -> dict:
         raise MobcgError(f"liquid {liquid['name']}: prediction needs D_AA; give liquids.diffusion_1e9_m2_s or "
                          "compute the target with all-atom MD (no rdf_file)")
     model_hash = _digest(path.read_bytes()) if path.exists() else None
+    pc = study.cfg["predict"]
     inputs = {"target": info.get("inputs_hash"), "model": model_hash, "predictor": study.cfg["predictor"],
-              "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")}}
+              "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")}, "predict": pc}
     done = study.cached(d / "predict.json", inputs)
     if done:
         return done
@@ -101,12 +104,25 @@ def stage_predict(study, liquid: dict) -> dict:
         table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
     for problem in pred.info.get("extrapolation", []):
         study.reporter.warn(f"{liquid['name']}: {problem}: the prediction extrapolates")
-    save_potential(d, pred.potential)
+    pot, extra = pred.potential, {}
+    if pc["pressure_correction"]:
+        save_potential(d / "uncorrected", pot)
+        match = match_pressure(study.plugin("engine"), pot, info["mass_gmol"], info["n_beads"], info["box_nm"],
+                               study.cfg["cg"], study.cfg["analysis"], study.cfg["state"],
+                               study.liquid_seed(liquid) + 101, pc["probe_ps"], pc["probe_rounds"],
+                               pc["tolerance_bar"])
+        pot = match.potential
+        extra = {"pressure_ramp_kjmol": match.amplitude_kjmol, "pressure_probes": match.probes,
+                 "pressure_matched": match.converged}
+        probes = ", ".join(f"{p['pressure_bar']:.0f}" for p in match.probes)
+        study.reporter.info(f"  {liquid['name']}: pressure ramp A = {match.amplitude_kjmol:+.3f} kJ/mol "
+                            f"(probe pressures {probes} bar)")
+    save_potential(d, pot)
     if pred.uncertainty_kjmol is not None:
         atomic_save_npz(d / "uncertainty.npz", r_nm=pred.potential.r_nm, sigma_kjmol=pred.uncertainty_kjmol)
     study.reporter.info(f"  {liquid['name']}: predicted potential in {d} "
                         f"(ensemble spread ≤ {pred.info.get('uncertainty_max_kjmol', float('nan')):.3f} kJ/mol)")
-    return study.store(d / "predict.json", inputs, {"model": str(path), **pred.info})
+    return study.store(d / "predict.json", inputs, {"model": str(path), **pred.info, **extra})
 
 
 def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -> dict:
@@ -161,9 +177,9 @@ def stage_validate(study, liquid: dict) -> dict:
     ml = stage_predict(study, liquid)
     stage_coarse_grain(study, liquid)
     ibi_nvt = stage_cg_md(study, liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
-    friction = read_json(d / "friction.json") if (d / "friction.json").exists() else None
+    frictions = [res for res, _ in friction_results(study, liquid)]
     inputs = {"ml": ml["inputs_hash"], "ibi": _digest(np.load(d / "potential.npz")["u_kjmol"].tobytes()),
-              "friction": friction, "compare": liquid["compare_potentials"],
+              "friction": frictions[0] if len(frictions) == 1 else frictions, "compare": liquid["compare_potentials"],
               "cg": study.cfg["cg"], "validation": study.cfg["validation"], "engine": study.cfg["engine"],
               "analysis": study.cfg["analysis"]}
     done = study.cached(d / "validate.json", inputs)
@@ -181,7 +197,7 @@ def stage_validate(study, liquid: dict) -> dict:
         except PhysicalFailure as exc:  # a published table may not survive this protocol: that is a result
             study.reporter.warn(f"{liquid['name']} {label}: {exc}")
             rows.append({"potential": label, "failed": str(exc)})
-    if friction:  # the friction stage's calibrated run: same potential, so same NPT density
+    for friction in frictions:  # the friction stage's calibrated runs: same potential, so same NPT density
         rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[1]))  # rows[1]: IBI
     for row in (r for r in rows if "failed" not in r):
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "

@@ -61,3 +61,45 @@ def test_predict_command_writes_a_potential_from_a_smiles(tmp_path):
     assert (tmp_path / "p" / "potential.table").exists() and (tmp_path / "p" / "predict.json").exists()
     missing = run_cli("predict", "--rdf", str(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt"), "--diffusion", "1.2")
     assert missing.returncode == 1 and "--mass" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_predict_stage_brings_the_predicted_potential_to_1_atm(tmp_path, registry):
+    """The predicted potential of 2,3,4-trimethylpentane holds ~100 bar too much or too little
+    at its density (the validation's NPT density was off by up to 6.6 %); the predict stage's
+    probes add the ramp that removes it, and the ramp is small (structure and D barely move)."""
+    from mobcg_core.config import load_config
+    from mobcg_core.pipeline import Study
+    from mobcg_core.ml_stages import stage_predict
+
+    (tmp_path / "run.toml").write_text(f"""
+[run]
+output = "out"
+stages = ["target", "predict"]
+[engine]
+name = "openmm"
+[engine.openmm]
+platform = "CPU"
+threads = 1
+[cg]
+n_beads = 300
+timestep_fs = 5.0
+cutoff_nm = 1.55
+[predict]
+probe_ps = 15.0
+probe_rounds = 3
+tolerance_bar = 30.0
+[[liquids]]
+name = "234TriMePe"
+smiles = "CC(C)C(C)C(C)C"
+rdf_file = "{EXAMPLES / 'data' / 'aa_rdf_234TriMePe.txt'}"
+diffusion_1e9_m2_s = 1.20
+density_g_cm3 = 0.7332
+""")
+    study = Study(load_config(tmp_path / "run.toml", registry), registry)
+    result = stage_predict(study, study.cfg["liquids"][0])
+    probes = [p["pressure_bar"] for p in result["pressure_probes"]]
+    assert len(probes) >= 2, probes
+    assert abs(probes[-1] - 1.0) < abs(probes[0] - 1.0), probes
+    assert abs(probes[-1] - 1.0) < 60.0, probes
+    assert abs(result["pressure_ramp_kjmol"]) < 0.5  # kJ/mol: a gentle ramp, not a new potential
+    assert (study.liquid_dir(study.cfg["liquids"][0]) / "ml" / "uncorrected" / "potential.npz").exists()

@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..hookspecs import KIND_HOOKS
 from .schema import Option, Problems, validate
+from .stage_options import FRICTION, MODEL, PREDICT, VALIDATION
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,17 +65,6 @@ CG = {
                          choices=("nose_hoover", "langevin", "dpd")),
     "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps): Langevin friction or "
                               "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
-}
-FRICTION = {
-    "thermostat": Option(str, "dpd", "friction that restores the all-atom D: 'dpd' (pairwise, momentum-"
-                         "conserving) or 'langevin' (per bead)", choices=("dpd", "langevin")),
-    "tolerance": Option(float, 0.03, "stop when |D_CG/D_AA − 1| is below this", min=0.0, exclusive_min=True,
-                        max=0.5),
-    "start_per_ps": Option(float, 1.0, "first friction tried (1/ps)", min=0.0, exclusive_min=True),
-    "max_runs": Option(int, 8, "CG runs at most, the frictionless one included", min=3, max=50),
-    "run_ps": Option(float, 100.0, "production per CG run (ps; equilibration: cg.equilibration_ps)",
-                     min=0.0, exclusive_min=True),
-    "dpd_cutoff_nm": Option(float, 0.0, "range of the DPD friction (nm); 0: cg.cutoff_nm", min=0.0),
 }
 AA = {
     "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",
@@ -166,17 +156,6 @@ DATABASE = {
 }
 
 
-MODEL = {
-    "file": Option(str, "", "predictor model file (relative to run.output): written by 'train', read by "
-                   "'predict'; empty: model.pt when the study trains (or trained) one, else the "
-                   "predictor's shipped model"),
-}
-VALIDATION = {
-    "npt_ps": Option(float, 50.0, "NPT run per potential for the density at state.pressure_bar (ps); 0 skips",
-                     min=0.0),
-    "nve_drift_ps": Option(float, 20.0, "NVE run per potential at cg.timestep_fs for the energy drift "
-                           "(ps); 0 skips", min=0.0),
-}
 
 
 def _plugin_table(kind: str, default_name: str) -> Option:
@@ -195,6 +174,7 @@ SCHEMA: dict[str, Option] = {
     "analysis": Option(dict, {}, "g(r) grid and MSD fit", schema=ANALYSIS),
     "database": Option(dict, {}, "synthetic database generation (stage 'database')", schema=DATABASE),
     "model": Option(dict, {}, "the predictor's model file (stages 'train', 'predict')", schema=MODEL),
+    "predict": Option(dict, {}, "what the 'predict' stage does after the predictor", schema=PREDICT),
     "validation": Option(dict, {}, "extra runs of the 'validate' stage", schema=VALIDATION),
     "friction": Option(dict, {}, "friction calibration (stage 'friction')", schema=FRICTION),
     "liquids": Option(list, [], "the liquids ([[liquids]] tables)", item_schema=LIQUID),

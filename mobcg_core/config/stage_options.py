@@ -1,0 +1,40 @@
+"""Options of the stages' own tables: ``[friction]``, ``[model]``, ``[predict]``, ``[validation]``."""
+
+from __future__ import annotations
+
+from .schema import Option
+
+FRICTION = {
+    "thermostat": Option(str, "dpd", "friction that restores the all-atom D: 'dpd' (pairwise, momentum-"
+                         "conserving), 'langevin' (per bead) or 'both' (two calibrations; the Langevin one "
+                         "in friction_langevin.json)", choices=("dpd", "langevin", "both")),
+    "tolerance": Option(float, 0.03, "stop when |D_CG/D_AA − 1| is below this", min=0.0, exclusive_min=True,
+                        max=0.5),
+    "start_per_ps": Option(float, 1.0, "first friction tried (1/ps)", min=0.0, exclusive_min=True),
+    "max_runs": Option(int, 8, "CG runs at most, the frictionless one included", min=3, max=50),
+    "run_ps": Option(float, 100.0, "production per CG run (ps; equilibration: cg.equilibration_ps)",
+                     min=0.0, exclusive_min=True),
+    "dpd_cutoff_nm": Option(float, 0.0, "range of the DPD friction (nm); 0: cg.cutoff_nm", min=0.0),
+}
+
+MODEL = {
+    "file": Option(str, "", "predictor model file (relative to run.output): written by 'train', read by "
+                   "'predict'; empty: model.pt when the study trains (or trained) one, else the "
+                   "predictor's shipped model"),
+}
+
+PREDICT = {
+    "pressure_correction": Option(bool, True, "add a linear ramp to the predicted potential so that it holds "
+                                  "state.pressure_bar at the liquid's density (short NVT probes; "
+                                  "mobcg_core/pressure_match.py)"),
+    "probe_ps": Option(float, 20.0, "length of each pressure probe (ps)", min=0.0, exclusive_min=True),
+    "probe_rounds": Option(int, 3, "most probe runs", min=1, max=10),
+    "tolerance_bar": Option(float, 25.0, "stop probing once |P − state.pressure_bar| is below this (bar)", min=0.0),
+}
+
+VALIDATION = {
+    "npt_ps": Option(float, 50.0, "NPT run per potential for the density at state.pressure_bar (ps); 0 skips",
+                     min=0.0),
+    "nve_drift_ps": Option(float, 20.0, "NVE run per potential at cg.timestep_fs for the energy drift "
+                           "(ps); 0 skips", min=0.0),
+}
