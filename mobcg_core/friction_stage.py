@@ -10,20 +10,52 @@ reused when its inputs are unchanged.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .errors import MobcgError
 from .friction import calibrate
-from .io import atomic_write_text
+from .io import atomic_write_text, read_json
 from .stages import _cg_system_inputs, load_potential, load_target, run_cg_md, stage_coarse_grain
 from .units import ANGSTROM_PER_NM
 
 
+def _names(thermostat: str, primary: bool) -> tuple[str, str, str]:
+    """(result file, runs folder, LAMMPS snippet) of one calibration; the first keeps the plain names."""
+    tail = "" if primary else f"_{thermostat}"
+    return f"friction{tail}.json", f"friction{tail}", f"friction{tail}_lammps.in"
+
+
+def friction_results(study, liquid: dict) -> list[tuple[dict, Path]]:
+    """Every finished calibration of a liquid: (friction.json contents, its runs folder), primary first."""
+    d = study.liquid_dir(liquid)
+    out = []
+    for k, thermostat in enumerate(("dpd", "langevin") if study.cfg["friction"]["thermostat"] == "both"
+                                   else (study.cfg["friction"]["thermostat"],)):
+        result, runs, _ = _names(thermostat, k == 0)
+        if (d / result).exists():
+            out.append((read_json(d / result), d / runs))
+    return out
+
+
 def stage_friction(study, liquid: dict) -> dict:
+    """Calibrate the configured thermostat for one liquid; ``both``: DPD, then Langevin
+    (returns {"dpd": result, "langevin": result})."""
+    f = study.cfg["friction"]
+    if f["thermostat"] != "both":
+        return _calibrate(study, liquid, f["thermostat"], True)
+    return {t: _calibrate(study, liquid, t, k == 0) for k, t in enumerate(("dpd", "langevin"))}
+
+
+def _calibrate(study, liquid: dict, thermostat: str, primary: bool) -> dict:
     d = study.liquid_dir(liquid)
     f, cg = study.cfg["friction"], study.cfg["cg"]
+    result_name, runs_name, snippet_name = _names(thermostat, primary)
     inputs = {**_cg_system_inputs(study, liquid), "state": study.cfg["state"], "engine": study.cfg["engine"],
               "cg_method": study.cfg["cg_method"], "friction": f, "analysis": study.cfg["analysis"],
-              "equilibration_ps": cg["equilibration_ps"]}
-    done = study.cached(d / "friction.json", inputs)
+              "equilibration_ps": cg["equilibration_ps"], "thermostat": thermostat}
+    if primary and f["thermostat"] != "both":
+        inputs.pop("thermostat")  # the hash of a single calibration is unchanged from earlier versions
+    done = study.cached(d / result_name, inputs)
     if done:
         return done
     stage_coarse_grain(study, liquid)
@@ -37,28 +69,29 @@ def stage_friction(study, liquid: dict) -> dict:
     def measure(thermostat: str, friction: float) -> tuple[float, float]:
         settings = {"thermostat": thermostat, "friction_per_ps": friction or 1.0,
                     "dpd_cutoff_nm": f["dpd_cutoff_nm"]}
-        row = run_cg_md(study, liquid, pot, d / "friction" / f"run_{len(runs)}.npz", "NVT", f["run_ps"], settings)
+        row = run_cg_md(study, liquid, pot, d / runs_name / f"run_{len(runs)}.npz", "NVT", f["run_ps"], settings)
         runs.append(row)
         study.reporter.info(f"  {liquid['name']} {thermostat} γ = {friction:.4g}/ps: "
                             f"D = {row['D_CG_1e9_m2_s']:.3g} ± {row['D_CG_err_1e9_m2_s']:.2g}, "
                             f"ε = {row['structure_error']:.3g}")
         return row["D_CG_1e9_m2_s"], row["D_CG_err_1e9_m2_s"]
 
-    result = calibrate(measure, target, f["thermostat"], f["start_per_ps"], f["tolerance"], f["max_runs"])
+    result = calibrate(measure, target, thermostat, f["start_per_ps"], f["tolerance"], f["max_runs"])
     for run, row in zip(result.runs, runs):
         run.update(structure_error=row["structure_error"], pressure_bar=row["pressure_bar"])
     snippet = lammps_snippet(result.thermostat, result.friction_per_ps, info["mass_gmol"],
                              f["dpd_cutoff_nm"] or cg["cutoff_nm"], cg["cutoff_nm"],
                              study.cfg["state"]["temperature_K"])
-    atomic_write_text(d / "friction_lammps.in", snippet)
+    atomic_write_text(d / snippet_name, snippet)
     study.reporter.info(f"  {liquid['name']}: {result.thermostat} γ = {result.friction_per_ps:.4g}/ps gives "
                         f"D_CG/D_AA = {result.ratio:.3f} ({len(result.runs)} runs, {result.wall_s:.0f} s)")
     engines = {"openmm": {"integrator": "DPDIntegrator" if result.thermostat == "dpd" else "LangevinMiddleIntegrator",
                           "friction_per_ps": result.friction_per_ps},
                "hoomd": {"gamma": info["mass_gmol"] * result.friction_per_ps} if result.thermostat == "dpd"
                else {"gamma_per_type": info["mass_gmol"] * result.friction_per_ps}}
-    return study.store(d / "friction.json", inputs, {**result.as_dict(), "engines": engines,
-                                                     "dpd_cutoff_nm": f["dpd_cutoff_nm"] or cg["cutoff_nm"]})
+    return study.store(d / result_name, inputs, {**result.as_dict(), "engines": engines,
+                                                 "dpd_cutoff_nm": f["dpd_cutoff_nm"] or cg["cutoff_nm"],
+                                                 "lammps_input": snippet_name})
 
 
 def lammps_snippet(thermostat: str, friction_per_ps: float, mass_gmol: float, dpd_cutoff_nm: float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .io import atomic_write_json, atomic_write_text, read_json
+from .friction_stage import friction_results
 from .ml_stages import compare_dirs
 
 COLUMNS = [("liquid", "liquid", ""), ("potential", "potential", ""), ("D_CG [1e-9 m²/s]", "D_CG_1e9_m2_s", ".3g"),
@@ -53,11 +54,10 @@ def _plot(study, liquid: dict) -> None:
     sets = [("ML", d / "ml", d / "ml" / "validate_nvt.npz"),
             (study.cfg["cg_method"]["name"].upper(), d, d / "cg_md.npz")]
     sets += [(label, pot_dir, pot_dir / "validate_nvt.npz") for label, pot_dir in compare_dirs(study, liquid).items()]
-    if (d / "friction.json").exists():  # the calibrated friction run: IBI's potential, slower dynamics
-        fr = read_json(d / "friction.json")
+    for fr, runs_dir in friction_results(study, liquid):  # calibrated runs: IBI's potential, slower dynamics
         i = next(k for k, r in enumerate(fr["runs"]) if r["friction_per_ps"] == fr["friction_per_ps"]
                  and r["thermostat"] == fr["thermostat"])
-        sets.append((f"IBI + {fr['thermostat'].upper()}", d, d / "friction" / f"run_{i}.npz"))
+        sets.append((f"IBI + {fr['thermostat'].upper()}", d, runs_dir / f"run_{i}.npz"))
     fig, ax = plt.subplots(1, 3, figsize=(14, 4))
     ax[0].plot(10 * target["r_nm"], target["g"], "k", lw=2, label="target (all-atom)")
     d_aa = read_json(d / "target.json").get("diffusion_1e9_m2_s")
