@@ -7,7 +7,7 @@ import platform
 import time
 from pathlib import Path
 
-from mobcg_core.manifest import package_versions
+from mobcg_core.study.manifest import package_versions
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
 

@@ -20,7 +20,7 @@ import numpy as np
 from _common import RESULTS, print_table, write_json
 from mobcg_core.analysis import structure_error
 from mobcg_core.database import Database
-from mobcg_core.types import RDF
+from mobcg_core.contract.types import RDF
 
 
 def first_peak(r: np.ndarray, g: np.ndarray) -> tuple[float, float]:

@@ -30,9 +30,9 @@ import numpy as np
 from _common import RESULTS, print_table, write_json
 from mobcg_core.config import load_config
 from mobcg_core.database import Database
-from mobcg_core.pipeline import Study
+from mobcg_core.study.pipeline import Study
 from mobcg_core.plugins import registry
-from mobcg_core.progress import Reporter
+from mobcg_core.study.progress import Reporter
 
 TEMPLATE = """
 [run]

@@ -19,10 +19,10 @@ import time
 import numpy as np
 
 from _common import SHARED, engine, print_table, write_json
-from mobcg_core import units
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_lammps_table
-from mobcg_core.types import MDProtocol
+from mobcg_core.contract import units
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_lammps_table
+from mobcg_core.contract.types import MDProtocol
 
 TABLE = SHARED / "paper_ml_potential_234TriMePe.table"
 MASS, N = 114.2302, 1000
@@ -59,7 +59,7 @@ def lammps_direct_row(steps: int, dt_fs: float) -> dict:
     """The same system as a plain LAMMPS input, for mobcg's overhead."""
 
     from mobcg_lammps.session import new_lammps
-    from mobcg_core.systems import lattice_positions
+    from mobcg_core.plugin_kit.systems import lattice_positions
 
     lmp = new_lammps()
     box_a = units.box_length_nm(N, MASS, 0.774) * 10
@@ -85,7 +85,7 @@ def openmm_floor_rows(threads: int, steps: int, dt_fs: float) -> list[dict]:
     """Steps/s of OpenMM's CPU pair loop itself at the table's cutoff (no table work at all)."""
     import openmm as mm
 
-    from mobcg_core.systems import lattice_positions
+    from mobcg_core.plugin_kit.systems import lattice_positions
 
     box, rows = units.box_length_nm(N, MASS, 0.774), []
     for label in ("CustomNonbondedForce doing nothing", "NonbondedForce LJ", "PythonForce doing nothing"):

@@ -15,8 +15,8 @@ import numpy as np
 
 from mobcg_core.analysis import measure_cg_run, structure_error
 from mobcg_core.plugins import registry
-from mobcg_core.systems import cg_box
-from mobcg_core.types import MDProtocol, PairPotential, RDF
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
 
 ANALYSIS = {"rdf_r_min_nm": 0.1, "rdf_r_max_nm": 2.5, "rdf_dr_nm": 0.005, "msd_fit_start": 0.1, "msd_fit_end": 0.5}
 

@@ -14,11 +14,11 @@ import time
 import numpy as np
 
 from _common import RESULTS, SHARED, engine, print_table, write_json
-from mobcg_core import units
-from mobcg_core.hookspecs import CGTask
+from mobcg_core.contract import units
+from mobcg_core.contract.hookspecs import CGTask
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.tables import read_rdf_file
+from mobcg_core.physics.tables import read_rdf_file
 
 
 def main() -> None:

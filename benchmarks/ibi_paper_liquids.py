@@ -17,14 +17,14 @@ import time
 import numpy as np
 
 from _common import RESULTS, SHARED, engine, print_table, write_json
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid
-from mobcg_core.hookspecs import CGTask
+from mobcg_core.contract.hookspecs import CGTask
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_rdf_file, write_lammps_table
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_rdf_file, write_lammps_table
+from mobcg_core.contract.types import MDProtocol
 
 LIQUIDS = {  # M [g/mol], D_AA [1e-9 m²/s], AA density [g/cm³]  (../shared/README.md)
     "234TriMePe": (114.2302, 1.20, 0.7332),

@@ -32,14 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from _common import SHARED, engine, print_table, write_json
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import structure_error
-from mobcg_core.hookspecs import CGTask
+from mobcg_core.contract.hookspecs import CGTask
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_rdf_file
-from mobcg_core.types import RDF, PairPotential
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_rdf_file
+from mobcg_core.contract.types import RDF, PairPotential
 
 LIQUIDS = {"234TriMePe": (114.2302, 0.7332), "3MePe": (86.1766, 0.6625), "EtBz": (106.1670, 0.8651)}
 TOL, LOOSE, P_TOL, ATM = 6e-4, 8e-4, 50.0, units.ATM_TO_BAR

@@ -12,15 +12,15 @@ from __future__ import annotations
 import argparse
 
 from _common import SHARED, engine, print_table, write_json
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid, structure_error
 from mobcg_core.plugins import registry
-from mobcg_core.potentials import table_grid
+from mobcg_core.physics.potentials import table_grid
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_rdf_file
-from mobcg_core.timestep import energy_drift
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_rdf_file
+from mobcg_core.physics.timestep import energy_drift
+from mobcg_core.contract.types import MDProtocol
 
 MASS, RHO, D_AA = 114.2302, 0.7332, 1.20
 

@@ -18,11 +18,11 @@ import time
 import numpy as np
 
 from _common import SHARED, engine, print_table, write_json
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import density_g_cm3, fit_diffusion
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_lammps_table
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_lammps_table
+from mobcg_core.contract.types import MDProtocol
 
 MASS, N, PAPER_D, PAPER_RHO = 114.2302, 1000, 3.23, 0.774
 

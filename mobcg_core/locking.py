@@ -16,7 +16,7 @@ import socket
 import time
 from pathlib import Path
 
-from .errors import LockedError
+from mobcg_core.contract.errors import LockedError
 
 
 class WriterLock:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pluggy
 
-from .errors import PluginError
-from .hookspecs import KIND_HOOKS, PROJECT, MobcgSpec, Plugin
+from mobcg_core.contract.errors import PluginError
+from mobcg_core.contract.hookspecs import KIND_HOOKS, PROJECT, MobcgSpec, Plugin
 
 
 @dataclass

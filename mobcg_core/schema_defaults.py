@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config.schema import Problems, validate
-from .errors import ConfigError
-from .plugins import registry
+from mobcg_core.config.schema import Problems, validate
+from mobcg_core.contract.errors import ConfigError
+from mobcg_core.plugins import registry
 
 
 def plugin_defaults(kind: str, name: str, overrides: dict | None = None) -> dict:

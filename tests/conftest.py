@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mobcg_core.plugins import registry as _registry
-from mobcg_core.potentials import lennard_jones
-from mobcg_core.types import PairPotential
+from mobcg_core.physics.potentials import lennard_jones
+from mobcg_core.contract.types import PairPotential
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

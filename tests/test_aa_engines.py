@@ -14,7 +14,7 @@ import pytest
 from mobcg_core.forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.types import MDProtocol
+from mobcg_core.contract.types import MDProtocol
 
 OTHER_AA_ENGINES = {"lammps": {"electrostatics": "pppm", "aa_cutoff_nm": 1.0},
                     "hoomd": {"device": "CPU", "aa_cutoff_nm": 1.0}}

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import lj_potential
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import (fit_diffusion, fit_finite_size, rdf, rdf_grid, structure_error,
                                  yeh_hummer_correction)
-from mobcg_core.systems import cg_box
-from mobcg_core.types import MDProtocol, PairPotential, RDF, Trajectory
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.contract.types import MDProtocol, PairPotential, RDF, Trajectory
 
 
 def test_free_langevin_particles_diffuse_at_kT_over_m_gamma(openmm_engine):

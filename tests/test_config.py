@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import TARGET_RDF, run_cli
 from mobcg_core.config import load_config
-from mobcg_core.errors import ConfigError
+from mobcg_core.contract.errors import ConfigError
 
 GOOD = f"""
 [run]

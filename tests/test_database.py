@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, run_cli
 from mobcg_core.database import Database
 from mobcg_core.database.ops import export_text, info, merge
-from mobcg_core.errors import MobcgError
+from mobcg_core.contract.errors import MobcgError
 
 pytest.importorskip("distributed")
 

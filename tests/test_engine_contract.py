@@ -12,10 +12,10 @@ import pytest
 from mobcg_core.plugin_kit import CHECKS, check_engine
 from mobcg_core.plugin_kit.engine_check import MASS, SIGMA, EPS, _box
 from mobcg_core.plugins import registry
-from mobcg_core.potentials import lennard_jones
-from mobcg_core.systems import cg_box
-from mobcg_core.timestep import energy_drift
-from mobcg_core.types import PairPotential
+from mobcg_core.physics.potentials import lennard_jones
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.timestep import energy_drift
+from mobcg_core.contract.types import PairPotential
 
 
 def quiet_options(rec) -> dict:

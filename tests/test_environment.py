@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, run_cli
 from mobcg_core.database import Database
 from mobcg_core.database.generate import _heal
-from mobcg_core.errors import LockedError
+from mobcg_core.contract.errors import LockedError
 from test_database import _grids, _sample, write_study
 
 pytest.importorskip("distributed")
@@ -74,7 +74,7 @@ import numpy as np
 sys.path.insert(0, {tests!r})
 from test_database import _grids, _sample
 from mobcg_core.database import Database
-from mobcg_core.errors import LockedError
+from mobcg_core.contract.errors import LockedError
 db = Database({path!r}, *_grids())
 n = 0
 try:

@@ -7,12 +7,12 @@ import pytest
 
 from conftest import lj_potential
 from mobcg_core.analysis import fit_diffusion, rdf, rdf_grid, structure_error
-from mobcg_core.errors import PhysicalFailure
-from mobcg_core.friction import calibrate
+from mobcg_core.contract.errors import PhysicalFailure
+from mobcg_core.physics.friction import calibrate
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.systems import cg_box
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.contract.types import MDProtocol
 
 SIGMA, EPS, MASS, T = 0.34, 0.99774, 39.948, 120.0
 
@@ -87,7 +87,7 @@ def test_dpd_conserves_momentum_and_holds_temperature(name):
         sim.close()
     com = traj.positions_nm.mean(axis=1)
     assert np.abs(com - com[0]).max() < 1e-6  # Langevin moves it by ~1e-2 nm here (no CM remover)
-    from mobcg_core.units import BOLTZMANN_KJMOL_K
+    from mobcg_core.contract.units import BOLTZMANN_KJMOL_K
 
     t_kin = 2 * traj.kinetic_energy_kjmol[10:].mean() / (3 * n * BOLTZMANN_KJMOL_K)
     assert t_kin == pytest.approx(T, rel=0.05)
@@ -128,8 +128,8 @@ def test_friction_stage_calibrates_an_ibi_potential_and_resumes(tmp_path):
 
 
 def test_bench_thermostat_list_parses_and_refuses_unknown():
-    from mobcg_core.cli import _thermostats
-    from mobcg_core.errors import MobcgError
+    from mobcg_core.cli.main import _thermostats
+    from mobcg_core.contract.errors import MobcgError
 
     assert _thermostats("nose_hoover, dpd:2.5,langevin:1") == [("nose_hoover", 1.0), ("dpd", 2.5), ("langevin", 1.0)]
     assert _thermostats("") is None

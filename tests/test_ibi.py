@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from conftest import TARGET_RDF, lj_potential
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.analysis import rdf, rdf_grid
-from mobcg_core.hookspecs import CGTask
+from mobcg_core.contract.hookspecs import CGTask
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_rdf_file
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_rdf_file
+from mobcg_core.contract.types import MDProtocol
 
 
 def _ibi(**options):

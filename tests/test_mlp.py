@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from mobcg_core.database import Database
-from mobcg_core.errors import PluginError
+from mobcg_core.contract.errors import PluginError
 from mobcg_core.plugins import registry
-from mobcg_core.potentials import core_radius, table_grid
+from mobcg_core.physics.potentials import core_radius, table_grid
 from mobcg_core.schema_defaults import plugin_defaults
-from mobcg_core.types import RDF
+from mobcg_core.contract.types import RDF
 
 pytest.importorskip("torch")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mobcg_core.forcefield import build_liquid_box, build_molecule, parametrize
-from mobcg_core.types import MDProtocol
+from mobcg_core.contract.types import MDProtocol
 
 pytest.importorskip("openmm")
 

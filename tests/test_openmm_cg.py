@@ -7,10 +7,10 @@ import pytest
 from scipy.interpolate import CubicSpline
 
 from conftest import SHARED
-from mobcg_core.systems import cg_box
-from mobcg_core.tables import read_lammps_table
-from mobcg_core.types import MDProtocol
-from mobcg_core.units import kT_kjmol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_lammps_table
+from mobcg_core.contract.types import MDProtocol
+from mobcg_core.contract.units import kT_kjmol
 
 pytest.importorskip("openmm")
 from mobcg_openmm.cg import OpenMMCGSimulation, force_consistent_energy  # noqa: E402

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from conftest import EXAMPLES, lj_potential
-from mobcg_core import units
+from mobcg_core.contract import units
 from mobcg_core.plugins import registry
-from mobcg_core.tables import read_rdf_file
-from mobcg_core.types import RDF
+from mobcg_core.physics.tables import read_rdf_file
+from mobcg_core.contract.types import RDF
 
 pytest.importorskip("torch")
 
@@ -68,8 +68,8 @@ def test_predict_stage_brings_the_predicted_potential_to_1_atm(tmp_path, registr
     at its density (the validation's NPT density was off by up to 6.6 %); the predict stage's
     probes add the ramp that removes it, and the ramp is small (structure and D barely move)."""
     from mobcg_core.config import load_config
-    from mobcg_core.pipeline import Study
-    from mobcg_core.ml_stages import stage_predict
+    from mobcg_core.study.pipeline import Study
+    from mobcg_core.study.ml_stages import stage_predict
 
     (tmp_path / "run.toml").write_text(f"""
 [run]

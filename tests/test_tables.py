@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import SHARED, TARGET_RDF
-from mobcg_core.errors import TableError
-from mobcg_core.tables import read_lammps_table, read_rdf_file, write_gromacs_table, write_lammps_table
-from mobcg_core.types import PairPotential
+from mobcg_core.contract.errors import TableError
+from mobcg_core.physics.tables import read_lammps_table, read_rdf_file, write_gromacs_table, write_lammps_table
+from mobcg_core.contract.types import PairPotential
 
 PAPER = SHARED / "paper_ml_potential_234TriMePe.table"
 needs_shared = pytest.mark.skipif(not PAPER.exists(), reason="../shared reference data not present")

@@ -4,10 +4,10 @@ Neighbour search and MSD are delegated to freud (C++, FFT-based) instead of
 Python loops.
 """
 
-from .mobility import (DiffusionFit, FiniteSizeFit, fit_diffusion, fit_finite_size, msd_per_axis,
+from mobcg_core.analysis.mobility import (DiffusionFit, FiniteSizeFit, fit_diffusion, fit_finite_size, msd_per_axis,
                        yeh_hummer_correction)
-from .structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
-from .cg_run import CGMeasurement, measure_cg_run
+from mobcg_core.analysis.structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
+from mobcg_core.analysis.cg_run import CGMeasurement, measure_cg_run
 
 __all__ = ["CGMeasurement", "measure_cg_run", "DiffusionFit", "FiniteSizeFit", "fit_diffusion", "fit_finite_size",
            "msd_per_axis",

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..types import CGSystem, MDProtocol, RDF
-from .mobility import DiffusionFit, fit_diffusion
-from .structure import density_g_cm3, rdf, rdf_grid
+from mobcg_core.contract.types import CGSystem, MDProtocol, RDF
+from mobcg_core.analysis.mobility import DiffusionFit, fit_diffusion
+from mobcg_core.analysis.structure import density_g_cm3, rdf, rdf_grid
 
 
 @dataclass

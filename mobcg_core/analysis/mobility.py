@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import units
-from ..types import Trajectory
+from mobcg_core.contract import units
+from mobcg_core.contract.types import Trajectory
 
 
 def msd_per_axis(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import units
-from ..types import RDF, Trajectory
+from mobcg_core.contract import units
+from mobcg_core.contract.types import RDF, Trajectory
 
 
 def rdf_grid(r_min_nm: float = 0.1, r_max_nm: float = 2.5, dr_nm: float = 0.005) -> np.ndarray:

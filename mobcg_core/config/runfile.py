@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..hookspecs import KIND_HOOKS
-from .schema import Option, Problems, validate
-from .stage_options import FRICTION, MODEL, PREDICT, VALIDATION
+from mobcg_core.contract.errors import ConfigError
+from mobcg_core.contract.hookspecs import KIND_HOOKS
+from mobcg_core.config.schema import Option, Problems, validate
+from mobcg_core.config.stage_options import FRICTION, MODEL, PREDICT, VALIDATION
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -282,7 +282,7 @@ def load_config(path: str | Path, registry=None) -> dict[str, Any]:
 
     Raises :class:`ConfigError` listing every problem found.
     """
-    from ..plugins import registry as default_registry
+    from mobcg_core.plugins import registry as default_registry
 
     registry = registry or default_registry()
     path = Path(path)

@@ -1,5 +1,5 @@
 """The synthetic sample database: HDF5 store, generation jobs and the ``database`` stage."""
 
-from .store import FORMAT, FORMAT_VERSION, ROW_COLUMNS, Database
+from mobcg_core.database.store import FORMAT, FORMAT_VERSION, ROW_COLUMNS, Database
 
 __all__ = ["Database", "FORMAT", "FORMAT_VERSION", "ROW_COLUMNS"]

@@ -14,23 +14,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import __version__
-from ..analysis import rdf_grid
-from ..errors import EnvironmentFailure, MobcgError
-from ..io import atomic_write_json, stable_hash
-from ..molecules import resolve_molecule
-from ..potentials import table_grid
-from .jobs import forcefield_job, sample_job, without_arrays
-from .store import Database
-from .variants import variant_job, variant_payloads
-
-_CG_SYSTEM = ("timestep_fs", "cutoff_nm", "table_dr_nm")
-_CG_MD = ("equilibration_ps", "production_ps", "report_interval_ps", "thermostat", "friction_per_ps")
-
-
-def _seed(*parts) -> int:
-    return int(stable_hash(list(parts), 8), 16) % 2**31
-
+from mobcg_core import __version__
+from mobcg_core.analysis import rdf_grid
+from mobcg_core.contract.errors import EnvironmentFailure, MobcgError
+from mobcg_core.io import atomic_write_json, stable_hash
+from mobcg_core.forcefield.smiles import resolve_molecule
+from mobcg_core.physics.potentials import table_grid
+from mobcg_core.database.jobs import forcefield_job, sample_job, without_arrays
+from mobcg_core.database.store import Database
+from mobcg_core.database.settings import (CG_SYSTEM_KEYS, cg_engine_table, cg_md_settings, job_seed, parse_json,
+                                          plugin_table)
+from mobcg_core.database.variants import variant_job, variant_payloads
 
 def database_path(study) -> Path:
     p = Path(study.cfg["database"]["file"])
@@ -55,20 +49,20 @@ def forcefield_payloads(study) -> list[tuple[str, dict]]:
                        "synthetic_ranges": db["synthetic_ranges"], "n_molecules": db["n_molecules"],
                        "n_beads": db["n_beads"] or db["n_molecules"],
                        "start_density_g_cm3": db["start_density_g_cm3"], "state": cfg["state"],
-                       "cg": {k: cfg["cg"][k] for k in _CG_SYSTEM}, "analysis": cfg["analysis"],
-                       "engine": cfg["engine"]["name"], "cg_engine": _cg_engine(cfg)["name"],
+                       "cg": {k: cfg["cg"][k] for k in CG_SYSTEM_KEYS}, "analysis": cfg["analysis"],
+                       "engine": cfg["engine"]["name"], "cg_engine": cg_engine_table(cfg)["name"],
                        "cg_method": _cg_method_table(cfg)}
             key = stable_hash(physics, 16)
             jobs.append((key, {**physics, "molecule": {"name": name, "smiles": smiles},
-                               "forcefield_seed": _seed(cfg["run"]["seed"], smiles, "forcefield", i),
-                               "seed": _seed(cfg["run"]["seed"], smiles, "md", i),
-                               "engine": _table(cfg["engine"]), "cg_engine": _cg_engine(cfg)}))
+                               "forcefield_seed": job_seed(cfg["run"]["seed"], smiles, "forcefield", i),
+                               "seed": job_seed(cfg["run"]["seed"], smiles, "md", i),
+                               "engine": plugin_table(cfg["engine"]), "cg_engine": cg_engine_table(cfg)}))
     return jobs
 
 
 def _typable(molecule: tuple[str, str]) -> tuple[str, str]:
     """Fail before any job runs when a molecule is outside the force field."""
-    from ..forcefield import build_molecule
+    from mobcg_core.forcefield import build_molecule
 
     try:
         build_molecule(molecule[1], seed=0)
@@ -77,29 +71,10 @@ def _typable(molecule: tuple[str, str]) -> tuple[str, str]:
     return molecule
 
 
-def _cg_engine(cfg: dict) -> dict:
-    """The engine of the CG parts: database.cg_engine with its [engine.<name>] options, or engine."""
-    name = cfg["database"]["cg_engine"] or cfg["engine"]["name"]
-    if name == cfg["engine"]["name"]:
-        return _table(cfg["engine"])
-    return {"name": name, "options": cfg["engine"]["tables"].get(name, {})}
-
-
 def _cg_method_table(cfg: dict) -> dict:
     """The cg_method with the database's overrides (e.g. fewer iterations)."""
     return {"name": cfg["cg_method"]["name"],
             "options": {**cfg["cg_method"]["options"], **cfg["database"]["cg_method_options"]}}
-
-
-def _cg_md_settings(cfg: dict) -> dict:
-    cg = {k: cfg["cg"][k] for k in _CG_SYSTEM + _CG_MD}
-    if cfg["database"]["cg_production_ps"]:
-        cg["production_ps"] = cfg["database"]["cg_production_ps"]
-    return cg
-
-
-def _table(t: dict) -> dict:
-    return {"name": t["name"], "options": t["options"]}
 
 
 def sample_payloads(study, ff_keys: list[str], database: Database) -> list[tuple[str, dict]]:
@@ -115,24 +90,18 @@ def sample_payloads(study, ff_keys: list[str], database: Database) -> list[tuple
             continue  # that force field failed; its failure is recorded
         i = index[fk]
         u = ff["potential_kjmol"][i]
-        prov = _json(ff["provenance_json"][i])
+        prov = parse_json(ff["provenance_json"][i])
         for j in range(db["masses_per_forcefield"]):
-            mass = float(np.random.default_rng(_seed(fk, "mass", j)).uniform(lo, hi))
+            mass = float(np.random.default_rng(job_seed(fk, "mass", j)).uniform(lo, hi))
             physics = {"forcefield_key": fk, "index": j, "mass_gmol": mass,
-                       "cg": _cg_md_settings(cfg), "analysis": cfg["analysis"],
-                       "state": cfg["state"], "engine": _cg_engine(cfg)["name"]}
+                       "cg": cg_md_settings(cfg), "analysis": cfg["analysis"],
+                       "state": cfg["state"], "engine": cg_engine_table(cfg)["name"]}
             jobs.append((stable_hash(physics, 16), {
-                **physics, "molecule": prov["molecule"], "seed": _seed(fk, "cg", j), "engine": _cg_engine(cfg),
+                **physics, "molecule": prov["molecule"], "seed": job_seed(fk, "cg", j), "engine": cg_engine_table(cfg),
                 "n_beads": prov["n_beads"], "box_nm": float(ff["box_nm"][i]), "aa_rdf": ff["aa_rdf"][i],
                 "potential_r_nm": r_u, "potential_kjmol": u,
                 "potential_f_kjmol_nm": -np.gradient(u, r_u)}))
     return jobs
-
-
-def _json(text: str) -> dict:
-    import json
-
-    return json.loads(text)
 
 
 def _forcefield_row(key: str, payload: dict, out: dict, versions: dict) -> dict:

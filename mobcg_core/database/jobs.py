@@ -19,18 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from .. import units
-from ..analysis import measure_cg_run, rdf_grid, structure_error
-from ..errors import SimulationError
-from ..hookspecs import CGTask
-from ..potentials import table_grid
-from ..systems import cg_box
-from ..types import MDProtocol, PairPotential, RDF
+from mobcg_core.contract import units
+from mobcg_core.analysis import measure_cg_run, rdf_grid, structure_error
+from mobcg_core.contract.errors import SimulationError
+from mobcg_core.contract.hookspecs import CGTask
+from mobcg_core.physics.potentials import table_grid
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
 
 
 def plugin(kind: str, table: dict):
     """The plugin instance a job table names (``{"name": ..., "options": ...}``)."""
-    from ..plugins import registry
+    from mobcg_core.plugins import registry
 
     return registry().create(kind, table["name"], table["options"])
 
@@ -41,7 +41,7 @@ def _grid(an: dict) -> np.ndarray:
 
 def forcefield_job(p: dict) -> dict:
     """All-atom run of one synthetic force field, then its CG potential.  Units: core."""
-    from ..workflows import run_aa_liquid
+    from mobcg_core.study.workflows import run_aa_liquid
 
     mol, aa, cg, an, state = p["molecule"], p["aa"], p["cg"], p["analysis"], p["state"]
     engine = plugin("engine", p["engine"])

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import MobcgError
-from ..io import atomic_write_text
-from ..tables import write_lammps_table
-from ..types import PairPotential
-from .store import GROUPS, ROW_COLUMNS, Database
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import atomic_write_text
+from mobcg_core.physics.tables import write_lammps_table
+from mobcg_core.contract.types import PairPotential
+from mobcg_core.database.store import GROUPS, ROW_COLUMNS, Database
 
 
 def info(path: str | Path) -> dict:

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
-from ..analysis import rdf_grid
-from ..errors import MobcgError
-from ..io import read_json, stable_hash
-from ..potentials import table_grid
-from ..types import RDF
-from .store import Database
+from mobcg_core import __version__
+from mobcg_core.analysis import rdf_grid
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import read_json, stable_hash
+from mobcg_core.physics.potentials import table_grid
+from mobcg_core.contract.types import RDF
+from mobcg_core.database.store import Database
 
 
 def _need(path: Path, stage: str) -> Path:
@@ -86,7 +86,7 @@ def best_samples(database: Database, molecule: str, target: np.ndarray, mass_gmo
                  max_error: float) -> list[int]:
     """Rows of ``/samples`` of ``molecule`` with ε ≤ ``max_error`` against ``target`` (g on the
     database grid), slowest first (D scaled to ``mass_gmol``), at most ``n``."""
-    from ..analysis import structure_error
+    from mobcg_core.analysis import structure_error
 
     s = database.read("samples", columns=["molecule", "rdf", "diffusion_1e9_m2_s", "mass_gmol"])
     r = database.grids()["rdf_r_nm"]

@@ -32,10 +32,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..errors import MobcgError
-from ..io import _atomic_write, atomic_save_npz
-from ..locking import WriterLock
-from .columns import FORMAT, FORMAT_VERSION, GROUPS, ROW_COLUMNS, column_dtype  # noqa: F401 (re-exported)
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import _atomic_write, atomic_save_npz
+from mobcg_core.locking import WriterLock
+from mobcg_core.database.columns import FORMAT, FORMAT_VERSION, GROUPS, ROW_COLUMNS, column_dtype  # noqa: F401 (re-exported)
 
 
 class Database:
@@ -228,7 +228,7 @@ class Database:
         self.close()
 
     def _create(self, fh) -> None:
-        from .. import __version__
+        from mobcg_core import __version__
 
         if self._grids is None:
             raise MobcgError(f"{self.path}: a new database needs its grids")

@@ -28,12 +28,13 @@ import time
 
 import numpy as np
 
-from .. import potentials as P
-from .. import units
-from ..analysis import rdf_grid
-from ..io import stable_hash
-from ..types import PairPotential, RDF
-from .jobs import measure_cg, plugin
+from mobcg_core.physics import potentials as P
+from mobcg_core.contract import units
+from mobcg_core.analysis import rdf_grid
+from mobcg_core.io import stable_hash
+from mobcg_core.contract.types import PairPotential, RDF
+from mobcg_core.database.jobs import measure_cg, plugin
+from mobcg_core.database.settings import cg_engine_table, cg_md_settings, parse_json, job_seed
 
 _SIZE_SWITCH_NM = 0.15  # the perturbation fades to zero over this width below r_c
 
@@ -71,8 +72,6 @@ def pressure_ramp(r_nm: np.ndarray, dp_bar: float, g: RDF, density_nm3: float, c
 
 def variant_payloads(study, database, seed_keys: set[str] | None = None) -> list[tuple[str, dict]]:
     """(key, payload) of every variant sample job the run file asks for, for all stored potentials."""
-    from .generate import _cg_engine, _cg_md_settings, _json, _seed
-
     cfg, db = study.cfg, study.cfg["database"]
     if db["variants_per_forcefield"] == 0:
         return []
@@ -85,20 +84,20 @@ def variant_payloads(study, database, seed_keys: set[str] | None = None) -> list
     # Index-major order: a run stopped early holds about as many variants of every seed.
     for j in range(db["variants_per_forcefield"]):
         for i, fk in enumerate(ff["key"].tolist()):
-            prov = _json(ff["provenance_json"][i])
+            prov = parse_json(ff["provenance_json"][i])
             density = float(ff["aa_density_g_cm3"][i])
             variant = stable_hash({"parent": fk, "index": j, "spec": spec}, 16)
             for m in range(db["variant_masses"]):
                 # Log-uniform masses: D scales as m^-1/2, so this spreads D evenly on a log scale.
-                draw = np.random.default_rng(_seed(variant, "mass", m)).uniform(np.log(lo), np.log(hi))
+                draw = np.random.default_rng(job_seed(variant, "mass", m)).uniform(np.log(lo), np.log(hi))
                 mass = float(np.exp(draw))
                 physics = {"variant": variant, "mass_index": m, "mass_gmol": mass, "n_beads": n_beads,
-                           "cg": _cg_md_settings(cfg), "analysis": cfg["analysis"], "state": cfg["state"],
-                           "engine": _cg_engine(cfg)["name"]}
+                           "cg": cg_md_settings(cfg), "analysis": cfg["analysis"], "state": cfg["state"],
+                           "engine": cg_engine_table(cfg)["name"]}
                 jobs.append((stable_hash(physics, 16), {
-                    **physics, "parent_key": fk, "variant_index": j, "spec": spec, "engine": _cg_engine(cfg),
+                    **physics, "parent_key": fk, "variant_index": j, "spec": spec, "engine": cg_engine_table(cfg),
                     "molecule": prov["molecule"], "molar_mass_gmol": float(ff["molar_mass_gmol"][i]),
-                    "density_g_cm3": density, "seed": _seed(variant, "cg", m), "variant_seed": _seed(variant),
+                    "density_g_cm3": density, "seed": job_seed(variant, "cg", m), "variant_seed": job_seed(variant),
                     "aa_rdf": ff["aa_rdf"][i], "potential_r_nm": r_u, "parent_kjmol": ff["potential_kjmol"][i]}))
     return jobs
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import MissingDependencyError, MoleculeError
-from ..units import box_length_nm
-from .parameters import MoleculeParameters
+from mobcg_core.contract.errors import MissingDependencyError, MoleculeError
+from mobcg_core.contract.units import box_length_nm
+from mobcg_core.forcefield.parameters import MoleculeParameters
 
 
 @dataclass

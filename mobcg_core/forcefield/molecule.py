@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..errors import MoleculeError
+from mobcg_core.contract.errors import MoleculeError
 
 try:
     import tomllib

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import MoleculeError
-from ..io import stable_hash
-from ..units import ANGSTROM_PER_NM, KCAL_TO_KJ
-from .molecule import Topology, oplsaa_data
+from mobcg_core.contract.errors import MoleculeError
+from mobcg_core.io import stable_hash
+from mobcg_core.contract.units import ANGSTROM_PER_NM, KCAL_TO_KJ
+from mobcg_core.forcefield.molecule import Topology, oplsaa_data
 
 
 def _key(classes: tuple[str, ...]) -> str:

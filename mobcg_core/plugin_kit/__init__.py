@@ -3,6 +3,6 @@
 * :func:`check_engine` — the engine contract as a suite any engine can run on itself.
 """
 
-from .engine_check import CHECKS, EngineContractError, check_engine
+from mobcg_core.plugin_kit.engine_check import CHECKS, EngineContractError, check_engine
 
 __all__ = ["CHECKS", "EngineContractError", "check_engine"]

@@ -31,12 +31,12 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import BlowUpError, MobcgError
-from ..potentials import lennard_jones
-from ..systems import cg_box
-from ..timestep import energy_drift
-from ..types import MDProtocol, PairPotential
-from ..units import BAR_TO_KJMOL_NM3, BOLTZMANN_KJMOL_K
+from mobcg_core.contract.errors import BlowUpError, MobcgError
+from mobcg_core.physics.potentials import lennard_jones
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.timestep import energy_drift
+from mobcg_core.contract.types import MDProtocol, PairPotential
+from mobcg_core.contract.units import BAR_TO_KJMOL_NM3, BOLTZMANN_KJMOL_K
 
 SIGMA, EPS, MASS, N = 0.34, 0.99774, 39.948, 200
 

@@ -1,6 +1,6 @@
 """Executor plugins: ``local`` (process pool) and ``dask`` (dask.distributed)."""
 
-from mobcg_core.hookspecs import hookimpl
+from mobcg_core.contract.hookspecs import hookimpl
 
 from .dask_executor import DaskExecutor
 from .local import LocalExecutor

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
-from mobcg_core.engine_support import missing_module
-from mobcg_core.hookspecs import Executor, JobResult, call_job
+from mobcg_core.plugin_kit.segmented import missing_module
+from mobcg_core.contract.hookspecs import Executor, JobResult, call_job
 
 
 class DaskExecutor(Executor):

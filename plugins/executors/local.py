@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from mobcg_core.config.schema import Option
-from mobcg_core.hookspecs import Executor, JobResult, call_job
+from mobcg_core.contract.hookspecs import Executor, JobResult, call_job
 
 
 class LocalExecutor(Executor):

@@ -7,9 +7,9 @@ the reason, and nothing else is affected.
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
-from mobcg_core.engine_support import missing_module
-from mobcg_core.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.types import CGSystem, MDProtocol
+from mobcg_core.plugin_kit.segmented import missing_module
+from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.contract.types import CGSystem, MDProtocol
 
 __version__ = "0.1.0"
 

@@ -20,8 +20,8 @@ import numpy as np
 import hoomd
 
 from mobcg_core.forcefield import LiquidBox
-from mobcg_core.types import MDProtocol
-from mobcg_core.units import BOLTZMANN_KJMOL_K
+from mobcg_core.contract.types import MDProtocol
+from mobcg_core.contract.units import BOLTZMANN_KJMOL_K
 
 from .cg import HoomdCGSimulation, make_device
 

@@ -8,11 +8,11 @@ import numpy as np
 
 import hoomd
 
-from mobcg_core.engine_support import SegmentedRun
-from mobcg_core.errors import BlowUpError, SimulationError
-from mobcg_core.hookspecs import Simulation
-from mobcg_core.types import CGSystem, MDProtocol, PairPotential
-from mobcg_core.units import BAR_TO_KJMOL_NM3, BOLTZMANN_KJMOL_K
+from mobcg_core.plugin_kit.segmented import SegmentedRun
+from mobcg_core.contract.errors import BlowUpError, SimulationError
+from mobcg_core.contract.hookspecs import Simulation
+from mobcg_core.contract.types import CGSystem, MDProtocol, PairPotential
+from mobcg_core.contract.units import BAR_TO_KJMOL_NM3, BOLTZMANN_KJMOL_K
 
 
 

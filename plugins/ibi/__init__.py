@@ -1,6 +1,6 @@
 """Iterative Boltzmann inversion plugin (``[cg_method] name = "ibi"``)."""
 
-from mobcg_core.hookspecs import hookimpl
+from mobcg_core.contract.hookspecs import hookimpl
 
 from .method import IBI
 

@@ -39,8 +39,8 @@ import numpy as np
 from scipy.interpolate import BSpline
 from scipy.spatial import cKDTree
 
-from mobcg_core.types import Trajectory
-from mobcg_core.units import BAR_TO_KJMOL_NM3
+from mobcg_core.contract.types import Trajectory
+from mobcg_core.contract.units import BAR_TO_KJMOL_NM3
 
 
 def spline_basis(r_lo_nm: float, r_c_nm: float, knot_nm: float) -> tuple[np.ndarray, int]:

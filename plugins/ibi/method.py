@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from mobcg_core import potentials as P
+from mobcg_core.physics import potentials as P
 from mobcg_core.analysis import rdf as compute_rdf
 from mobcg_core.analysis import structure_error
-from mobcg_core.errors import SimulationError
-from mobcg_core.hookspecs import CGMethod, CGOutcome, CGTask
-from mobcg_core.systems import cg_box
-from mobcg_core.types import MDProtocol, PairPotential, RDF
-from mobcg_core.units import kT_kjmol
+from mobcg_core.contract.errors import SimulationError
+from mobcg_core.contract.hookspecs import CGMethod, CGOutcome, CGTask
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
+from mobcg_core.contract.units import kT_kjmol
 
 from .imc import broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
 from .newton import hnc_response, hnc_update

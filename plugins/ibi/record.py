@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.io import atomic_save_npz, atomic_write_json, read_json
-from mobcg_core.types import PairPotential, RDF
+from mobcg_core.contract.types import PairPotential, RDF
 
 
 @dataclass

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from mobcg_core.config.schema import Option
-from mobcg_core.engine_support import missing_module
-from mobcg_core.hookspecs import Prediction, Predictor, hookimpl
+from mobcg_core.plugin_kit.segmented import missing_module
+from mobcg_core.contract.hookspecs import Prediction, Predictor, hookimpl
 
 __version__ = "0.3.0"
 #: Pretrained on the database of benchmarks/ml_database.toml (its hash and run file are in the
@@ -137,7 +137,7 @@ def coverage_rdfs(g, seed: int, n: int = 400):
 
 def nearest_structure(record: dict, rdf) -> float:
     """ε between ``rdf`` and the nearest stored training g(r)."""
-    from mobcg_core.types import RDF
+    from mobcg_core.contract.types import RDF
     from mobcg_core.analysis import structure_error
 
     r = record["grids"]["rdf_r_nm"]

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobcg_core import potentials as P
+from mobcg_core.physics import potentials as P
 from mobcg_core.database import Database
-from mobcg_core.errors import PluginError
+from mobcg_core.contract.errors import PluginError
 from mobcg_core.io import stable_hash
-from mobcg_core.types import RDF
+from mobcg_core.contract.types import RDF
 
 D_DB_TO_NM2_PS = 1e-3  # 1e-9 m²/s in nm²/ps
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mobcg_core.errors import PluginError
+from mobcg_core.contract.errors import PluginError
 
 from .dataset import TrainingSet
 from .model import Basis, loss_mask, predict_window, score, train_one

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobcg_core.units import kT_kjmol
+from mobcg_core.contract.units import kT_kjmol
 
 from .dataset import TrainingSet
 

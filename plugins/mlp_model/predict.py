@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobcg_core import potentials as P
-from mobcg_core.errors import PluginError
-from mobcg_core.types import RDF, PairPotential
-from mobcg_core.units import kT_kjmol
+from mobcg_core.physics import potentials as P
+from mobcg_core.contract.errors import PluginError
+from mobcg_core.contract.types import RDF, PairPotential
+from mobcg_core.contract.units import kT_kjmol
 
 from .dataset import features
 from .ensemble import predict_members

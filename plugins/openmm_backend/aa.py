@@ -13,8 +13,8 @@ import numpy as np
 import openmm as mm
 
 from mobcg_core.forcefield import LiquidBox
-from mobcg_core.hookspecs import Simulation
-from mobcg_core.types import MDProtocol
+from mobcg_core.contract.hookspecs import Simulation
+from mobcg_core.contract.types import MDProtocol
 
 from .common import OpenMMRunner
 

@@ -24,9 +24,9 @@ import numpy as np
 import openmm as mm
 from scipy.interpolate import CubicSpline
 
-from mobcg_core.errors import PluginError
-from mobcg_core.hookspecs import Simulation
-from mobcg_core.types import CGSystem, MDProtocol, PairPotential
+from mobcg_core.contract.errors import PluginError
+from mobcg_core.contract.hookspecs import Simulation
+from mobcg_core.contract.types import CGSystem, MDProtocol, PairPotential
 
 from .common import OpenMMRunner, cpu_threads
 from .verlet import VerletSplineForce
@@ -117,7 +117,7 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
         self.pair_force = force
         positions = system.positions_nm
         if positions is None:
-            from mobcg_core.systems import lattice_positions
+            from mobcg_core.plugin_kit.systems import lattice_positions
 
             positions = lattice_positions(system.n_beads, box, protocol.seed)
         super().__init__(omm_system, np.asarray(positions), protocol, options,

@@ -8,9 +8,9 @@ import numpy as np
 import openmm as mm
 import openmm.unit as u
 
-from mobcg_core.engine_support import SegmentedRun, executor_threads
-from mobcg_core.errors import BlowUpError, PluginError, SimulationError
-from mobcg_core.types import MDProtocol
+from mobcg_core.plugin_kit.segmented import SegmentedRun, executor_threads
+from mobcg_core.contract.errors import BlowUpError, PluginError, SimulationError
+from mobcg_core.contract.types import MDProtocol
 
 _NM = u.nanometer
 _KJ = u.kilojoule_per_mole

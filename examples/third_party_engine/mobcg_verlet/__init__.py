@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobcg_core.engine_support import SegmentedRun
-from mobcg_core.errors import BlowUpError, PluginError
-from mobcg_core.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.units import BAR_TO_KJMOL_NM3, kT_kjmol
+from mobcg_core.plugin_kit.segmented import SegmentedRun
+from mobcg_core.contract.errors import BlowUpError, PluginError
+from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.contract.units import BAR_TO_KJMOL_NM3, kT_kjmol
 
 __version__ = "0.1.0"
 

@@ -7,9 +7,9 @@ Good as a quick first guess, usually too structured at liquid densities.
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
-from mobcg_core.hookspecs import CGMethod, CGOutcome, hookimpl
-from mobcg_core.potentials import pmf_potential
-from mobcg_core.units import kT_kjmol
+from mobcg_core.contract.hookspecs import CGMethod, CGOutcome, hookimpl
+from mobcg_core.physics.potentials import pmf_potential
+from mobcg_core.contract.units import kT_kjmol
 
 
 class BoltzmannInversion(CGMethod):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mobcg_core.config.schema import Option
-from mobcg_core.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.types import CGSystem, MDProtocol
+from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
+from mobcg_core.contract.types import CGSystem, MDProtocol
 
 __version__ = "0.1.0"
 

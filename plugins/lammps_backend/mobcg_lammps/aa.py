@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.forcefield import LiquidBox
-from mobcg_core.types import MDProtocol
-from mobcg_core.units import ANGSTROM_PER_NM, KCAL_TO_KJ
+from mobcg_core.contract.types import MDProtocol
+from mobcg_core.contract.units import ANGSTROM_PER_NM, KCAL_TO_KJ
 
 from .cg import LammpsCGSimulation
 from .session import new_lammps

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mobcg_core.engine_support import SegmentedRun
-from mobcg_core.errors import BlowUpError, SimulationError
-from mobcg_core.hookspecs import Simulation
-from mobcg_core.tables import write_lammps_table
-from mobcg_core.types import CGSystem, MDProtocol, PairPotential
-from mobcg_core.units import ANGSTROM_PER_NM, ATM_TO_BAR, KCAL_TO_KJ
+from mobcg_core.plugin_kit.segmented import SegmentedRun
+from mobcg_core.contract.errors import BlowUpError, SimulationError
+from mobcg_core.contract.hookspecs import Simulation
+from mobcg_core.physics.tables import write_lammps_table
+from mobcg_core.contract.types import CGSystem, MDProtocol, PairPotential
+from mobcg_core.contract.units import ANGSTROM_PER_NM, ATM_TO_BAR, KCAL_TO_KJ
 
 from .session import new_lammps
 
@@ -48,7 +48,7 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         self._cmd(*cmds)
         pos = system.positions_nm if system.positions_nm is not None else None
         if pos is None:
-            from mobcg_core.systems import lattice_positions
+            from mobcg_core.plugin_kit.systems import lattice_positions
 
             pos = lattice_positions(self.n, system.box_nm, protocol.seed)
         wrapped = np.mod(np.asarray(pos) * _A, box_a)

@@ -22,17 +22,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import MobcgError
-from .io import atomic_write_json, read_json, stable_hash
-from .locking import WriterLock
-from .manifest import Manifest
-from .plugins import Registry
-from .config.runfile import STUDY_STAGES
-from .progress import Reporter
-from .ml_stages import model_path
-from .potentials import table_grid
-from .stage_registry import AFTER_STAGE, STAGE_FUNCTIONS
-from .stages import write_summary
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import atomic_write_json, read_json, stable_hash
+from mobcg_core.locking import WriterLock
+from mobcg_core.study.manifest import Manifest
+from mobcg_core.plugins import Registry
+from mobcg_core.config.runfile import STUDY_STAGES
+from mobcg_core.study.progress import Reporter
+from mobcg_core.study.ml_stages import model_path
+from mobcg_core.physics.potentials import table_grid
+from mobcg_core.study.registry import AFTER_STAGE, STAGE_FUNCTIONS
+from mobcg_core.study.stages import write_summary
 
 
 class Study:
@@ -96,8 +96,17 @@ class Study:
                 self.plugin("predictor").check_model(path, table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
 
     # ------------------------------------------------------------ stage cache
-    def cached(self, path: Path, inputs: Any) -> dict | None:
-        """The stored result at ``path`` if it was made from ``inputs``; None if absent."""
+    def require(self, stage: str, liquid: dict) -> dict:
+        """The result of a per-liquid stage another stage needs: run now, or loaded when done.
+
+        Stages call each other only through this (and the registry), never by import.
+        """
+        return STAGE_FUNCTIONS[stage](self, liquid)
+
+    def finished(self, path: Path, inputs: Any) -> dict | None:
+        """The stored result at ``path`` if that step finished with these ``inputs``; None if it
+        has not run.  A result made with other settings raises: it is never silently reused
+        nor silently overwritten."""
         if not path.exists():
             return None
         stored = read_json(path)

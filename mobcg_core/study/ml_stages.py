@@ -16,18 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import units
-from .database.generate import database_path
-from .database.store import Database
-from .errors import MobcgError, PhysicalFailure
-from .io import atomic_save_npz, read_json, stable_hash
-from .potentials import table_grid
-from .friction_stage import friction_results
-from .pressure_match import match_pressure
-from .stages import (load_potential, load_target, read_potential_file, run_cg_md, save_potential, stage_cg_md,
-                     stage_coarse_grain)
-from .systems import cg_box
-from .timestep import energy_drift
+from mobcg_core.contract import units
+from mobcg_core.database.generate import database_path
+from mobcg_core.database.store import Database
+from mobcg_core.contract.errors import MobcgError, PhysicalFailure
+from mobcg_core.io import atomic_save_npz, read_json, stable_hash
+from mobcg_core.physics.potentials import table_grid
+from mobcg_core.study.friction_stage import friction_results
+from mobcg_core.physics.pressure_match import match_pressure
+from mobcg_core.study.artifacts import load_potential, load_target, read_potential_file, run_cg_md, save_potential
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.timestep import energy_drift
 
 
 def _digest(data: bytes) -> str:
@@ -69,7 +68,7 @@ def stage_train(study) -> dict:
     keys = sorted(db.read("samples", columns=["key"])["key"].tolist())
     inputs = {"samples": stable_hash(keys, 16), "predictor": study.cfg["predictor"], "seed": study.cfg["run"]["seed"]}
     path = model_path(study)
-    done = study.cached(study.out_dir / "train.json", inputs)
+    done = study.finished(study.out_dir / "train.json", inputs)
     if done and path.exists():
         return done
     predictor = study.plugin("predictor")
@@ -95,7 +94,7 @@ def stage_predict(study, liquid: dict) -> dict:
     pc = study.cfg["predict"]
     inputs = {"target": info.get("inputs_hash"), "model": model_hash, "predictor": study.cfg["predictor"],
               "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")}, "predict": pc}
-    done = study.cached(d / "predict.json", inputs)
+    done = study.finished(d / "predict.json", inputs)
     if done:
         return done
     cg = study.cfg["cg"]
@@ -175,14 +174,14 @@ def stage_validate(study, liquid: dict) -> dict:
     """CG runs with the ML and the IBI potential of the same target, side by side."""
     d = study.liquid_dir(liquid)
     ml = stage_predict(study, liquid)
-    stage_coarse_grain(study, liquid)
-    ibi_nvt = stage_cg_md(study, liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
+    study.require("coarse_grain", liquid)
+    ibi_nvt = study.require("cg_md", liquid) if study.cfg["cg"]["ensemble"] == "NVT" else None
     frictions = [res for res, _ in friction_results(study, liquid)]
     inputs = {"ml": ml["inputs_hash"], "ibi": _digest(np.load(d / "potential.npz")["u_kjmol"].tobytes()),
               "friction": frictions[0] if len(frictions) == 1 else frictions, "compare": liquid["compare_potentials"],
               "cg": study.cfg["cg"], "validation": study.cfg["validation"], "engine": study.cfg["engine"],
               "analysis": study.cfg["analysis"]}
-    done = study.cached(d / "validate.json", inputs)
+    done = study.finished(d / "validate.json", inputs)
     if done:
         return done
     info, _ = load_target(study, liquid)

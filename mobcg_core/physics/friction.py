@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import PhysicalFailure
+from mobcg_core.contract.errors import PhysicalFailure
 
 #: measure(thermostat, friction_per_ps) -> (D, D_err), both in 1e-9 m²/s
 Measure = Callable[[str, float], tuple[float, float]]

@@ -16,15 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from . import units
-from .analysis import measure_cg_run, rdf_sampling_error, structure_error
-from .config.schema import Problems, validate
-from .errors import MobcgError
-from .io import atomic_write_json, read_json
-from .molecules import molar_mass_gmol
-from .systems import cg_box
-from .tables import read_lammps_table
-from .types import MDProtocol, PairPotential
+from mobcg_core.contract import units
+from mobcg_core.analysis import measure_cg_run, rdf_sampling_error, structure_error
+from mobcg_core.config.schema import Problems, validate
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import atomic_write_json, read_json
+from mobcg_core.forcefield.smiles import molar_mass_gmol
+from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.physics.tables import read_lammps_table
+from mobcg_core.contract.types import MDProtocol, PairPotential
 
 RDF_TOLERANCE = 2e-3  # ε between two engines' g(r) (nm) on top of three times their counting noise
 RDF_RANGE_NM = (0.1, 1.5)
@@ -67,7 +67,7 @@ def _measure(engine, system_args: tuple, protocol: MDProtocol, cg: dict, an: dic
 
 
 def _measure_aa(engine, study, liquid: dict) -> dict[str, Any]:
-    from .stages import run_liquid_aa
+    from mobcg_core.study.stages import run_liquid_aa
 
     aa = study.cfg["aa"]
     res = run_liquid_aa(study, liquid, engine)
@@ -230,7 +230,7 @@ def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_na
 
     Drift is |dE/dt| in k_B T per bead per ns after a Langevin start (``timestep.energy_drift``).
     """
-    from .timestep import largest_stable_timestep
+    from mobcg_core.physics.timestep import largest_stable_timestep
 
     engine, reason = _engine(study, engine_name)
     if engine is None:

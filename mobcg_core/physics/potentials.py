@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from .types import PairPotential, RDF
+from mobcg_core.contract.types import PairPotential, RDF
 
 G_FLOOR = 1e-3  # g(r) below this carries no usable information for inversion
 
@@ -98,7 +98,7 @@ def ramp_pressure_slope(rdf: RDF, density_nm3: float, cutoff_nm: float) -> float
     The virial theorem gives ΔP = (2π/3) ρ² (A/r_c) ∫₀^{r_c} r³ g(r) dr to first order
     (g measured with the potential before the ramp; ρ in nm⁻³).
     """
-    from .units import BAR_TO_KJMOL_NM3
+    from mobcg_core.contract.units import BAR_TO_KJMOL_NM3
 
     mask = rdf.r_nm <= cutoff_nm
     moment = float(np.trapezoid(rdf.r_nm[mask] ** 3 * rdf.g[mask], rdf.r_nm[mask]))

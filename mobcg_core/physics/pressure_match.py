@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import potentials as P
-from .units import kT_kjmol
-from .database.jobs import measure_cg
-from .types import PairPotential
+from mobcg_core.physics import potentials as P
+from mobcg_core.contract.units import kT_kjmol
+from mobcg_core.database.jobs import measure_cg
+from mobcg_core.contract.types import PairPotential
 
 
 @dataclass

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import MobcgError
-from .friction import calibrate
-from .io import atomic_write_text, read_json
-from .stages import _cg_system_inputs, load_potential, load_target, run_cg_md, stage_coarse_grain
-from .units import ANGSTROM_PER_NM
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.physics.friction import calibrate
+from mobcg_core.io import atomic_write_text, read_json
+from mobcg_core.study.artifacts import cg_system_inputs, load_potential, load_target, run_cg_md
+from mobcg_core.contract.units import ANGSTROM_PER_NM
 
 
 def _names(thermostat: str, primary: bool) -> tuple[str, str, str]:
@@ -50,15 +50,15 @@ def _calibrate(study, liquid: dict, thermostat: str, primary: bool) -> dict:
     d = study.liquid_dir(liquid)
     f, cg = study.cfg["friction"], study.cfg["cg"]
     result_name, runs_name, snippet_name = _names(thermostat, primary)
-    inputs = {**_cg_system_inputs(study, liquid), "state": study.cfg["state"], "engine": study.cfg["engine"],
+    inputs = {**cg_system_inputs(study, liquid), "state": study.cfg["state"], "engine": study.cfg["engine"],
               "cg_method": study.cfg["cg_method"], "friction": f, "analysis": study.cfg["analysis"],
               "equilibration_ps": cg["equilibration_ps"], "thermostat": thermostat}
     if primary and f["thermostat"] != "both":
         inputs.pop("thermostat")  # the hash of a single calibration is unchanged from earlier versions
-    done = study.cached(d / result_name, inputs)
+    done = study.finished(d / result_name, inputs)
     if done:
         return done
-    stage_coarse_grain(study, liquid)
+    study.require("coarse_grain", liquid)
     info, _ = load_target(study, liquid)
     target = info.get("diffusion_1e9_m2_s")
     if not target:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import units
-from .errors import MobcgError
-from .io import atomic_save_npz, atomic_write_json
-from .molecules import molar_mass_gmol
-from .stages import save_potential
-from .tables import read_rdf_file
+from mobcg_core.contract import units
+from mobcg_core.contract.errors import MobcgError
+from mobcg_core.io import atomic_save_npz, atomic_write_json
+from mobcg_core.forcefield.smiles import molar_mass_gmol
+from mobcg_core.study.artifacts import save_potential
+from mobcg_core.physics.tables import read_rdf_file
 
 
 def predict_liquid(predictor, rdf_file: str, diffusion_1e9_m2_s: float, out_dir: str | Path,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .database.generate import stage_database
-from .friction_stage import stage_friction
-from .ml_stages import stage_predict, stage_train, stage_validate
-from .report import write_validation
-from .stages import stage_cg_md, stage_coarse_grain, stage_target
+from mobcg_core.database.generate import stage_database
+from mobcg_core.study.friction_stage import stage_friction
+from mobcg_core.study.ml_stages import stage_predict, stage_train, stage_validate
+from mobcg_core.study.report import write_validation
+from mobcg_core.study.stages import stage_cg_md, stage_coarse_grain, stage_target
 
 #: name -> function; study stages take (study), liquid stages (study, liquid).
 STAGE_FUNCTIONS: dict[str, Callable] = {

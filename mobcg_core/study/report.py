@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .io import atomic_write_json, atomic_write_text, read_json
-from .friction_stage import friction_results
-from .ml_stages import compare_dirs
+from mobcg_core.io import atomic_write_json, atomic_write_text, read_json
+from mobcg_core.study.friction_stage import friction_results
+from mobcg_core.study.ml_stages import compare_dirs
 
 COLUMNS = [("liquid", "liquid", ""), ("potential", "potential", ""), ("D_CG [1e-9 m²/s]", "D_CG_1e9_m2_s", ".3g"),
            ("±", "D_CG_err_1e9_m2_s", ".2g"), ("D_AA", "D_AA_1e9_m2_s", ".3g"), ("D_CG/D_AA", "acceleration", ".3g"),

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid
-from .forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
-from .types import MDProtocol, RDF
+from mobcg_core.analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid
+from mobcg_core.forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
+from mobcg_core.contract.types import MDProtocol, RDF
 
 
 @dataclass

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BlowUpError
-from .types import CGSystem, MDProtocol
-from .units import kT_kjmol
+from mobcg_core.contract.errors import BlowUpError
+from mobcg_core.contract.types import CGSystem, MDProtocol
+from mobcg_core.contract.units import kT_kjmol
 
 
 @dataclass

@@ -21,8 +21,8 @@ import argparse
 import json
 import sys
 
-from . import __version__
-from .errors import ConfigError, MobcgError
+from mobcg_core import __version__
+from mobcg_core.contract.errors import ConfigError, MobcgError
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_plugins(args) -> int:
-    from .plugins import registry
+    from mobcg_core.plugins import registry
 
     records = [r.as_dict() for r in registry().all_records()]
     if args.json:
@@ -111,7 +111,7 @@ def cmd_plugins(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .config import load_config
+    from mobcg_core.config import load_config
 
     cfg = load_config(args.file)
     print(f"{args.file}: OK ({len(cfg['liquids'])} liquid(s), stages: {', '.join(cfg['run']['stages'])}; "
@@ -120,10 +120,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .config import load_config
-    from .pipeline import Study
-    from .plugins import registry
-    from .progress import Reporter
+    from mobcg_core.config import load_config
+    from mobcg_core.study.pipeline import Study
+    from mobcg_core.plugins import registry
+    from mobcg_core.study.progress import Reporter
 
     cfg = load_config(args.file)
     Study(cfg, registry(), Reporter(quiet=args.quiet)).run()
@@ -131,11 +131,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import print_bench, run_bench
-    from .config import load_config
-    from .pipeline import Study
-    from .plugins import registry
-    from .progress import Reporter
+    from mobcg_core.cli.bench import print_bench, run_bench
+    from mobcg_core.config import load_config
+    from mobcg_core.study.pipeline import Study
+    from mobcg_core.plugins import registry
+    from mobcg_core.study.progress import Reporter
 
     cfg = load_config(args.file)
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
@@ -169,11 +169,11 @@ def _floats(text: str, flag: str) -> list[float]:
 
 
 def cmd_timestep(args) -> int:
-    from .bench import print_timestep, timestep_check
-    from .config import load_config
-    from .pipeline import Study
-    from .plugins import registry
-    from .progress import Reporter
+    from mobcg_core.cli.bench import print_timestep, timestep_check
+    from mobcg_core.config import load_config
+    from mobcg_core.study.pipeline import Study
+    from mobcg_core.plugins import registry
+    from mobcg_core.study.progress import Reporter
 
     cfg = load_config(args.file)
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
@@ -195,7 +195,7 @@ def _slice(text: str | None) -> slice | None:
 
 
 def cmd_db(args) -> int:
-    from .database import ops
+    from mobcg_core.database import ops
 
     if args.db_command == "info":
         data = ops.info(args.file)
@@ -209,7 +209,7 @@ def cmd_db(args) -> int:
     elif args.db_command == "export":
         print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
     elif args.db_command == "seed":
-        from .database.seeds import seed_from_samples, seed_from_study
+        from mobcg_core.database.seeds import seed_from_samples, seed_from_study
 
         if args.from_samples:
             print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error, args.liquids)))
@@ -223,8 +223,8 @@ def cmd_db(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from .plugins import registry
-    from .predict_one import predict_liquid
+    from mobcg_core.plugins import registry
+    from mobcg_core.cli.predict_one import predict_liquid
 
     predictor = registry().create("predictor", args.predictor, {})
     rec = predict_liquid(predictor, args.rdf, args.diffusion, args.output, args.mass, args.smiles, args.model)

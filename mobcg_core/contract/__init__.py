@@ -1,0 +1,1 @@
+"""What plugins import: hooks and base classes, data types, units, errors."""

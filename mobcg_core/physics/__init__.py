@@ -1,0 +1,1 @@
+"""Pair potentials, tables, timestep checks, friction and pressure matching."""

@@ -1,0 +1,1 @@
+"""A study: the pipeline, its stages and their registry, reports and manifests."""
