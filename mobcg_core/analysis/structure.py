@@ -41,6 +41,12 @@ def structure_error(a: RDF, b: RDF, r_min_nm: float = 0.1, r_max_nm: float = 1.5
     """ε = ∫ (g_a − g_b)² dr over [r_min, r_max] in nm, on ``a``'s grid (VOTCA's measure).
 
     Points of ``a`` outside ``b``'s range use g_b = 0 below and 1 above it.
+
+    A g(r) 0.01 too high everywhere between 0.1 and 1.5 nm:
+
+    >>> r = np.linspace(0.0, 2.0, 401)
+    >>> round(structure_error(RDF(r, np.ones(401) + 0.01), RDF(r, np.ones(401))), 7)
+    0.00014
     """
     mask = (a.r_nm >= r_min_nm - 1e-12) & (a.r_nm <= r_max_nm + 1e-12)
     r = a.r_nm[mask]

@@ -16,7 +16,11 @@ NM2_PER_PS_TO_1E9_M2_PER_S = 1.0e3
 
 
 def kT_kjmol(temperature_K: float) -> float:
-    """Thermal energy k_B·T in kJ/mol for a temperature in K."""
+    """Thermal energy k_B·T in kJ/mol for a temperature in K.
+
+    >>> round(kT_kjmol(298.15), 4)
+    2.479
+    """
     return BOLTZMANN_KJMOL_K * temperature_K
 
 
@@ -26,7 +30,13 @@ def density_g_cm3(n_molecules: int, mass_gmol: float, volume_nm3: float) -> floa
 
 
 def box_length_nm(n_molecules: int, mass_gmol: float, density_gcm3: float) -> float:
-    """Edge in nm of the cubic box holding ``n_molecules`` at ``density_gcm3``."""
+    """Edge in nm of the cubic box holding ``n_molecules`` at ``density_gcm3``.
+
+    1000 molecules of 2,3,4-trimethylpentane (114.23 g/mol) at 0.7332 g/cm³:
+
+    >>> round(box_length_nm(1000, 114.2302, 0.7332), 3)
+    6.372
+    """
     volume_nm3 = n_molecules * mass_gmol / AVOGADRO / density_gcm3 / 1e-21
     return volume_nm3 ** (1.0 / 3.0)
 
@@ -37,5 +47,9 @@ def diffusion_to_1e9_m2_s(d_nm2_ps: float) -> float:
 
 
 def diffusion_from_1e9_m2_s(d_1e9_m2_s: float) -> float:
-    """Diffusion coefficient from 1e-9 m²/s (the literature's unit) to nm²/ps."""
+    """Diffusion coefficient from 1e-9 m²/s (the literature's unit) to nm²/ps.
+
+    >>> diffusion_from_1e9_m2_s(1.2)
+    0.0012
+    """
     return d_1e9_m2_s / diffusion_to_1e9_m2_s(1.0)
