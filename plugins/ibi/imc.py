@@ -42,6 +42,8 @@ from scipy.spatial import cKDTree
 from mobcg_core.contract.types import Trajectory
 from mobcg_core.contract.units import BAR_TO_KJMOL_NM3
 
+from .linalg import matmul, solve
+
 
 def spline_basis(r_lo_nm: float, r_c_nm: float, knot_nm: float) -> tuple[np.ndarray, int]:
     """Knots of cubic B-splines on [r_lo, r_c] whose members all vanish (with slope) at r_c.
@@ -117,22 +119,22 @@ def pair_statistics(traj: Trajectory, r_nm: np.ndarray, knots: np.ndarray, n_bas
         g_rows.append(coarse / ideal)
         ideal_rows.append(ideal)
         count_sum += counts
-        s_rows.append(counts @ phi)
+        s_rows.append(matmul(counts, phi))
         virial = -(counts * centres) / (3 * volume * BAR_TO_KJMOL_NM3)  # bar per unit dU/dr
-        w_rows.append(virial @ dphi)
-        p_rows.append(float(virial @ du_dr(centres)))
+        w_rows.append(matmul(virial, dphi))
+        p_rows.append(float(matmul(virial, du_dr(centres))))
     mean_counts = count_sum / traj.n_frames
     ideal = np.mean(ideal_rows, axis=0)
     local = np.zeros((n_bins, n_basis))
     for a in range(n_bins):  # var(n_b) = ⟨n_b⟩ per fine bin, bins independent
         fine = slice(a * sub, (a + 1) * sub)
-        local[a] = mean_counts[fine] @ phi[fine] / ideal[a]
+        local[a] = matmul(mean_counts[fine], phi[fine]) / ideal[a]
     return PairStatistics(np.asarray(r_nm), np.array(g_rows), np.array(s_rows), np.array(w_rows),
                           np.array(p_rows), local)
 
 
 def _centred_cov(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a - a.mean(axis=0)).T @ (b - b.mean(axis=0)) / (len(a) - 1)
+    return matmul((a - a.mean(axis=0)).T, b - b.mean(axis=0)) / (len(a) - 1)
 
 
 def imc_step(stats: PairStatistics, g_target: np.ndarray, kT: float, weight: np.ndarray,
@@ -157,17 +159,17 @@ def imc_step(stats: PairStatistics, g_target: np.ndarray, kT: float, weight: np.
     p_cov = _centred_cov(stats.p_vir_frames[:, None], stats.s_frames)[0]
     p_grad = stats.w_frames.mean(axis=0) - beta * many_body * p_cov
     resid = stats.g_frames.mean(axis=0) - g_target
-    a = jac.T @ (weight[:, None] * jac)
+    a = matmul(jac.T, weight[:, None] * jac)
     a = a + regularization * max(float(np.mean(np.diag(a))), 1e-30) * np.eye(len(a))
-    rhs = -jac.T @ (weight * resid)
+    rhs = -matmul(jac.T, weight * resid)
     if pressure_error_bar is None:
-        c = np.linalg.solve(a, rhs)
+        c = solve(a, rhs)
     else:
         n = len(a)
         kkt = np.zeros((n + 1, n + 1))
         kkt[:n, :n], kkt[:n, n], kkt[n, :n] = a, p_grad, p_grad
-        c = np.linalg.solve(kkt, np.append(rhs, -pressure_error_bar))[:n]
-    return c, float(p_grad @ c)
+        c = solve(kkt, np.append(rhs, -pressure_error_bar))[:n]
+    return c, float(matmul(p_grad, c))
 
 
 def broyden_jacobian(jac0: np.ndarray, steps: list[np.ndarray], changes: list[np.ndarray]) -> np.ndarray:
@@ -185,7 +187,7 @@ def broyden_jacobian(jac0: np.ndarray, steps: list[np.ndarray], changes: list[np
     """
     jac = np.array(jac0, dtype=float)
     for s, y in zip(steps, changes):
-        norm = float(s @ s)
+        norm = float(matmul(s, s))
         if norm > 0:
-            jac += np.outer(y - jac @ s, s) / norm
+            jac += np.outer(y - matmul(jac, s), s) / norm
     return jac

@@ -19,6 +19,7 @@ from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
 from mobcg_core.contract.units import kT_kjmol
 
 from .imc import broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
+from .linalg import matmul
 from .newton import hnc_response, hnc_update
 from .record import IterationStore
 from .schema import IBI_OPTIONS
@@ -185,12 +186,15 @@ class IBI(CGMethod):
         jac = None
         if o["imc_jacobian"] != "sampled":
             density = task.n_beads / task.box_nm ** 3
-            response = hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"])
-            jac = response @ evaluate_basis(knots, n_basis, r) / kT
+            key = (len(r), r_core, density, o["newton_s_min"], tuple(knots))
+            if getattr(self, "_hnc_cache", (None,))[0] != key:  # constant over a run: the target's closure
+                self._hnc_cache = (key, hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"],
+                                                     basis=evaluate_basis(knots, n_basis, r)))
+            jac = self._hnc_cache[1] / kT
             if o["imc_jacobian"] == "broyden":
                 jac = broyden_jacobian(jac, *self._observed_steps(history, store, stats))
         c, predicted = imc_step(stats, target.g, kT, weight, dp, o["imc_regularization"], o["imc_many_body"], jac)
-        du = evaluate_basis(knots, n_basis, r_table) @ c
+        du = matmul(evaluate_basis(knots, n_basis, r_table), c)
         # a trust region: a Gauss–Newton step far from the target may overshoot
         largest = float(np.max(np.abs(du[r_table >= r_core]), initial=0.0))
         scale = o["damping"] * (min(1.0, o["max_step_kT"] * kT / largest) if largest > 0 else 1.0)
