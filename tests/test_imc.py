@@ -80,3 +80,23 @@ def test_imc_matches_structure_and_pressure_together(tmp_path, openmm_engine):
     assert imc[0]["error"] == pytest.approx(ibi[0]["error"], rel=0.05)  # the same start
     assert imc[-1]["error"] < 0.5 * imc[0]["error"], imc
     assert abs(imc[-1]["pressure_bar"] - 1.0) < 100.0, imc
+
+
+def test_one_plugin_object_derives_two_liquids_as_two_fresh_ones_would(tmp_path, openmm_engine):
+    """The HNC Jacobian is cached per run; a database derives many liquids with one plugin
+    object, so the cache must follow the target (a stale closure would silently steer IBI)."""
+    from conftest import EXAMPLES
+    from mobcg_core.physics.tables import read_rdf_file
+    from test_ibi import _task
+
+    first, second = _task(300), _task(300)
+    second.target = read_rdf_file(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt")
+    second.target.g = np.where(second.target.r_nm < 0.5, second.target.g, 1.0 + 0.8 * (second.target.g - 1.0))
+    opts = plugin_defaults("cg_method", "ibi", dict(max_iterations=2, run_ps_min=5.0, run_ps_max=5.0,
+                                                    equilibration_ps=1.0, stop_at_tolerance=False))
+    shared = registry().create("cg_method", "ibi", opts)
+    shared.derive(first, openmm_engine, tmp_path / "a")
+    reused = shared.derive(second, openmm_engine, tmp_path / "b").info["history"]
+    fresh = registry().create("cg_method", "ibi", opts).derive(second, openmm_engine, tmp_path / "c").info["history"]
+    # iteration 1 runs the first update's potential: it depends on the Jacobian used
+    assert [h["error"] for h in reused] == [h["error"] for h in fresh]

@@ -186,8 +186,9 @@ class IBI(CGMethod):
         jac = None
         if o["imc_jacobian"] != "sampled":
             density = task.n_beads / task.box_nm ** 3
-            key = (len(r), r_core, density, o["newton_s_min"], tuple(knots))
-            if getattr(self, "_hnc_cache", (None,))[0] != key:  # constant over a run: the target's closure
+            # constant over a run (the target's closure), but one plugin object may derive many liquids
+            key = (target.g.tobytes(), r.tobytes(), r_core, density, o["newton_s_min"], knots.tobytes())
+            if getattr(self, "_hnc_cache", (None,))[0] != key:
                 self._hnc_cache = (key, hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"],
                                                      basis=evaluate_basis(knots, n_basis, r)))
             jac = self._hnc_cache[1] / kT
