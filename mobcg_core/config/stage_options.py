@@ -26,7 +26,7 @@ MODEL = {
 PREDICT = {
     "pressure_correction": Option(bool, True, "add a linear ramp to the predicted potential so that it holds "
                                   "state.pressure_bar at the liquid's density (short NVT probes; "
-                                  "mobcg_core/physics/pressure_match.py)"),
+                                  "mobcg_core/study/pressure_match.py)"),
     "probe_ps": Option(float, 20.0, "length of each pressure probe (ps)", min=0.0, exclusive_min=True),
     "probe_rounds": Option(int, 3, "most probe runs", min=1, max=10),
     "tolerance_bar": Option(float, 25.0, "stop probing once |P − state.pressure_bar| is below this (bar)", min=0.0),

@@ -23,7 +23,7 @@ from mobcg_core.contract.errors import MobcgError, PhysicalFailure
 from mobcg_core.io import atomic_save_npz, read_json, stable_hash
 from mobcg_core.physics.potentials import table_grid
 from mobcg_core.study.friction_stage import friction_results
-from mobcg_core.physics.pressure_match import match_pressure
+from mobcg_core.study.pressure_match import match_pressure
 from mobcg_core.study.artifacts import load_potential, load_target, read_potential_file, run_cg_md, save_potential
 from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.physics.timestep import energy_drift
