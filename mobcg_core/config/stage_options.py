@@ -30,6 +30,16 @@ PREDICT = {
     "probe_ps": Option(float, 20.0, "length of each pressure probe (ps)", min=0.0, exclusive_min=True),
     "probe_rounds": Option(int, 3, "most probe runs", min=1, max=10),
     "tolerance_bar": Option(float, 25.0, "stop probing once |P − state.pressure_bar| is below this (bar)", min=0.0),
+    "mobility_target": Option(float, 0.0, "closed loop (mobcg_core/study/mobility_match.py): the D_CG/D_AA to aim "
+                              "at by lowering the D fed to the model (1: the all-atom mobility); 0: feed D_AA "
+                              "(the paper's protocol)", min=0.0),
+    "mobility_max_structure_error": Option(float, 0.02, "closed loop: never accept a potential whose ε "
+                                           "(∫(g − g_AA)² dr, nm) exceeds this", min=0.0, exclusive_min=True),
+    "mobility_tolerance": Option(float, 0.1, "closed loop: stop once D_CG/D_AA is within this fraction of "
+                                 "the target", min=0.0, exclusive_min=True),
+    "mobility_rounds": Option(int, 5, "closed loop: most predictions probed (the first feeds D_AA)", min=1, max=12),
+    "mobility_probe_ps": Option(float, 150.0, "closed loop: NVT production per probe for D_CG (ps)", min=0.0,
+                                exclusive_min=True),
 }
 
 VALIDATION = {

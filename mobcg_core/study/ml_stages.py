@@ -17,13 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.contract import units
+from mobcg_core.contract.types import PairPotential
 from mobcg_core.database.generate import database_path
 from mobcg_core.database.store import Database
 from mobcg_core.contract.errors import MobcgError, PhysicalFailure
 from mobcg_core.io import atomic_save_npz, read_json, stable_hash
 from mobcg_core.physics.potentials import table_grid
 from mobcg_core.study.friction_stage import friction_results
+from mobcg_core.study.mobility_match import match_mobility
 from mobcg_core.study.pressure_match import match_pressure
+from mobcg_core.database.jobs import measure_cg
 from mobcg_core.study.artifacts import load_potential, load_target, read_potential_file, run_cg_md, save_potential
 from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.physics.timestep import energy_drift
@@ -97,31 +100,76 @@ def stage_predict(study, liquid: dict) -> dict:
     done = study.finished(d / "predict.json", inputs)
     if done:
         return done
-    cg = study.cfg["cg"]
-    pred = study.plugin("predictor").predict(
-        path, info["mass_gmol"], target, units.diffusion_from_1e9_m2_s(info["diffusion_1e9_m2_s"]),
-        table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
-    for problem in pred.info.get("extrapolation", []):
-        study.reporter.warn(f"{liquid['name']}: {problem}: the prediction extrapolates")
-    pot, extra = pred.potential, {}
-    if pc["pressure_correction"]:
-        save_potential(d / "uncorrected", pot)
-        match = match_pressure(study.plugin("engine"), pot, info["mass_gmol"], info["n_beads"], info["box_nm"],
-                               study.cfg["cg"], study.cfg["analysis"], study.cfg["state"],
-                               study.liquid_seed(liquid) + 101, pc["probe_ps"], pc["probe_rounds"],
-                               pc["tolerance_bar"])
-        pot = match.potential
-        extra = {"pressure_ramp_kjmol": match.amplitude_kjmol, "pressure_probes": match.probes,
-                 "pressure_matched": match.converged}
-        probes = ", ".join(f"{p['pressure_bar']:.0f}" for p in match.probes)
-        study.reporter.info(f"  {liquid['name']}: pressure ramp A = {match.amplitude_kjmol:+.3f} kJ/mol "
-                            f"(probe pressures {probes} bar)")
+    if pc["mobility_target"] > 0:
+        loop = match_mobility(lambda f: _mobility_probe(study, liquid, path, f, inputs), pc["mobility_target"],
+                              pc["mobility_tolerance"], pc["mobility_max_structure_error"], pc["mobility_rounds"])
+        pred, pot, extra = loop.chosen
+        extra = {**extra, "mobility_factor": loop.factor, "mobility_probes": loop.probes,
+                 "mobility_matched": loop.converged}
+        tried = ", ".join(f"{p['factor']:.3g} → {p['ratio']:.2f} (ε {p['structure_error']:.4f})" for p in loop.probes)
+        study.reporter.info(f"  {liquid['name']}: closed loop feeds {loop.factor:.3g} × D_AA "
+                            f"(D fed / D_AA → D_CG/D_AA: {tried})")
+    else:
+        pred = _predict(study, liquid, path, 1.0)
+        pot, extra = _pressure_matched(study, liquid, pred, d)
     save_potential(d, pot)
     if pred.uncertainty_kjmol is not None:
         atomic_save_npz(d / "uncertainty.npz", r_nm=pred.potential.r_nm, sigma_kjmol=pred.uncertainty_kjmol)
     study.reporter.info(f"  {liquid['name']}: predicted potential in {d} "
                         f"(ensemble spread ≤ {pred.info.get('uncertainty_max_kjmol', float('nan')):.3f} kJ/mol)")
     return study.store(d / "predict.json", inputs, {"model": str(path), **pred.info, **extra})
+
+
+def _predict(study, liquid: dict, path: Path, factor: float):
+    """The predictor's :class:`Prediction` for the model fed ``factor`` × D_AA."""
+    info, target = load_target(study, liquid)
+    cg = study.cfg["cg"]
+    pred = study.plugin("predictor").predict(
+        path, info["mass_gmol"], target, units.diffusion_from_1e9_m2_s(factor * info["diffusion_1e9_m2_s"]),
+        table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
+    for problem in pred.info.get("extrapolation", []):
+        study.reporter.warn(f"{liquid['name']}: {problem}: the prediction extrapolates")
+    return pred
+
+
+def _pressure_matched(study, liquid: dict, pred, d: Path) -> tuple[PairPotential, dict]:
+    """(potential, record): the prediction with the ramp that holds state.pressure_bar (when
+    [predict] pressure_correction is on; the uncorrected potential goes to d/uncorrected)."""
+    pc = study.cfg["predict"]
+    if not pc["pressure_correction"]:
+        return pred.potential, {}
+    info, _ = load_target(study, liquid)
+    save_potential(d / "uncorrected", pred.potential)
+    match = match_pressure(study.plugin("engine"), pred.potential, info["mass_gmol"], info["n_beads"], info["box_nm"],
+                           study.cfg["cg"], study.cfg["analysis"], study.cfg["state"],
+                           study.liquid_seed(liquid) + 101, pc["probe_ps"], pc["probe_rounds"], pc["tolerance_bar"])
+    probes = ", ".join(f"{p['pressure_bar']:.0f}" for p in match.probes)
+    study.reporter.info(f"  {liquid['name']}: pressure ramp A = {match.amplitude_kjmol:+.3f} kJ/mol "
+                        f"(probe pressures {probes} bar)")
+    return match.potential, {"pressure_ramp_kjmol": match.amplitude_kjmol, "pressure_probes": match.probes,
+                             "pressure_matched": match.converged}
+
+
+def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict):
+    """One probe of the closed loop (resumable: ml/closed_loop/F/probe.json): the prediction
+    for ``factor`` × D_AA, pressure-matched, and its D_CG/D_AA and ε in NVT at the AA density."""
+    d = study.liquid_dir(liquid) / "ml" / "closed_loop" / f"{factor:.6g}"
+    pred = _predict(study, liquid, path, factor)
+    probe_inputs = {**inputs, "factor": factor}
+    done = study.finished(d / "probe.json", probe_inputs)
+    if done:
+        return (pred, load_potential(d), done["record"]), done["measurement"]
+    pot, record = _pressure_matched(study, liquid, pred, d)
+    info, target = load_target(study, liquid)
+    cg = {**study.cfg["cg"], "production_ps": study.cfg["predict"]["mobility_probe_ps"]}
+    m = measure_cg(study.plugin("engine"), pot, info["mass_gmol"], info["n_beads"], info["box_nm"], cg,
+                   study.cfg["analysis"], study.cfg["state"], study.liquid_seed(liquid) + 211, target)
+    d_aa = info["diffusion_1e9_m2_s"]
+    measurement = {"ratio": m["diffusion_1e9_m2_s"] / d_aa, "ratio_err": m["diffusion_err_1e9_m2_s"] / d_aa,
+                   "structure_error": m["structure_error"], "pressure_bar": float(m["pressure_bar"])}
+    save_potential(d, pot)
+    study.store(d / "probe.json", probe_inputs, {"record": record, "measurement": measurement})
+    return (pred, pot, record), measurement
 
 
 def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -> dict:
@@ -136,6 +184,11 @@ def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -
     if v["npt_ps"] > 0:
         npt = run_cg_md(study, liquid, pot, pot_dir / "validate_npt.npz", "NPT", v["npt_ps"])
         row.update(density_npt_g_cm3=npt["density_g_cm3"], density_npt_err_g_cm3=npt["density_err_g_cm3"])
+        # D at the potential's own 1-atm density: a potential whose liquid is too dense at 1 atm
+        # is slower there than at the all-atom density (how a study that runs NPT reports D)
+        if npt["acceleration"] is not None:
+            row.update(acceleration_npt=npt["acceleration"],
+                       acceleration_npt_err=npt["D_CG_err_1e9_m2_s"] / npt["D_AA_1e9_m2_s"])
         aa = load_target(study, liquid)[0].get("density_g_cm3")
         if aa:
             row["density_deviation_pct"] = 100.0 * (npt["density_g_cm3"] / aa - 1.0)

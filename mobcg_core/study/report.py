@@ -12,7 +12,8 @@ COLUMNS = [("liquid", "liquid", ""), ("potential", "potential", ""), ("D_CG [1e-
            ("±", "D_CG_err_1e9_m2_s", ".2g"), ("D_AA", "D_AA_1e9_m2_s", ".3g"), ("D_CG/D_AA", "acceleration", ".3g"),
            ("±", "acceleration_err", ".2g"), ("ε", "structure_error", ".3g"), ("P(NVT) [bar]", "pressure_bar", ".0f"),
            ("ρ(NPT) [g/cm³]", "density_npt_g_cm3", ".4f"), ("ρ_AA", "density_aa_g_cm3", ".4f"),
-           ("Δρ [%]", "density_deviation_pct", "+.1f"), ("NVE drift [kT/bead/ns]", "nve_drift_kT_per_bead_ns", ".3g"),
+           ("Δρ [%]", "density_deviation_pct", "+.1f"), ("D_CG/D_AA (NPT)", "acceleration_npt", ".3g"),
+           ("±", "acceleration_npt_err", ".2g"), ("NVE drift [kT/bead/ns]", "nve_drift_kT_per_bead_ns", ".3g"),
            ("ML spread [kJ/mol]", "spread_max_kjmol", ".2f"), ("in training range", "in_training_range", "")]
 
 

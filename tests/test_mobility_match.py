@@ -1,0 +1,92 @@
+"""Closed-loop prediction: the D fed to the model is lowered until the CG liquid moves at D_AA."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import EXAMPLES
+from mobcg_core.study.mobility_match import match_mobility
+
+
+def _power_law(d_open: float, eps_open: float):
+    """A model liquid as measured on the shipped model: D_CG/D_AA ∝ f^0.25, ε ∝ f^-0.3."""
+    calls = []
+
+    def probe(f):
+        calls.append(f)
+        return f"potential for {f:.3g}", {"ratio": d_open * f ** 0.25, "ratio_err": 0.02,
+                                           "structure_error": eps_open * f ** -0.3}
+    return probe, calls
+
+
+def test_closed_loop_reaches_a_reachable_mobility():
+    probe, calls = _power_law(d_open=1.6, eps_open=0.006)  # f = 0.15 gives D_CG = D_AA at ε 0.011
+    m = match_mobility(probe, target_ratio=1.0, tolerance=0.05, max_structure_error=0.02)
+    assert m.converged and abs(math.log(m.probes[-1]["ratio"])) <= math.log(1.05)
+    assert m.chosen == f"potential for {m.factor:.3g}" and calls[0] == 1.0
+    assert len(calls) <= 4  # the secant in (ln f, ln D) gets there in a few probes
+
+
+def test_closed_loop_never_accepts_a_potential_past_the_structure_limit():
+    probe, calls = _power_law(d_open=5.0, eps_open=0.0149)  # ε 0.02 is reached at f ≈ 0.48
+    m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02, rounds=6)
+    assert not m.converged
+    chosen = next(p for p in m.probes if p["factor"] == m.factor)
+    assert chosen["structure_error"] <= 0.02
+    assert chosen["ratio"] < 5.0 * 0.85  # yet it went as far as the structure allows
+    rejected = [p["factor"] for p in m.probes if p["structure_error"] > 0.02]
+    assert rejected and all(f > max(rejected) for f in calls[calls.index(max(rejected)) + 1:])
+
+
+def test_closed_loop_prediction_moves_slower_than_the_open_loop_one(tmp_path, monkeypatch):
+    """Real engine, shipped model: feeding the model a lower D gives a slower CG liquid, and
+    the predict stage records the probes and keeps the closest one within ε ≤ 0.02."""
+    pytest.importorskip("torch")
+    from mobcg_core.config import load_config
+    from mobcg_core.plugins import registry
+    from mobcg_core.study.ml_stages import stage_predict
+    from mobcg_core.study.pipeline import Study
+
+    (tmp_path / "run.toml").write_text(f"""
+[run]
+output = "out"
+stages = ["target", "predict"]
+[engine]
+name = "openmm"
+[engine.openmm]
+platform = "CPU"
+threads = 1
+[cg]
+n_beads = 300
+timestep_fs = 5.0
+cutoff_nm = 1.55
+equilibration_ps = 20.0
+[predict]
+pressure_correction = false
+mobility_target = 1.0
+mobility_rounds = 2
+mobility_probe_ps = 60.0
+[[liquids]]
+name = "234TriMePe"
+smiles = "CC(C)C(C)C(C)C"
+rdf_file = "{EXAMPLES / 'data' / 'aa_rdf_234TriMePe.txt'}"
+diffusion_1e9_m2_s = 1.20
+density_g_cm3 = 0.7332
+""")
+    study = Study(load_config(tmp_path / "run.toml", registry()), registry())
+    result = stage_predict(study, study.cfg["liquids"][0])
+    first, second = result["mobility_probes"]
+    assert first["factor"] == 1.0 and second["factor"] < 0.5
+    # the open-loop prediction moves ~2.4x too fast (validation); a quarter of D_AA fed: ~30 % slower
+    assert second["ratio"] < first["ratio"] - 2 * (first["ratio_err"] + second["ratio_err"]), result["mobility_probes"]
+    assert result["mobility_factor"] == second["factor"] and second["structure_error"] <= 0.02
+    # interrupted after its probes (predict.json never written), the stage resumes from them: no MD again
+    (study.liquid_dir(study.cfg["liquids"][0]) / "ml" / "predict.json").unlink()
+    import mobcg_core.study.ml_stages as ml_stages
+
+    def no_md(*args, **kwargs):
+        raise AssertionError("a finished probe ran again")
+    monkeypatch.setattr(ml_stages, "measure_cg", no_md)
+    assert stage_predict(study, study.cfg["liquids"][0])["mobility_probes"] == result["mobility_probes"]
