@@ -242,7 +242,10 @@ def stage_validate(study, liquid: dict) -> dict:
     ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
     ml_row.update(spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
                   in_training_range="no" if ml.get("extrapolation") else "yes")
-    rows = [ml_row, _one_potential(study, liquid, method, d, ibi_nvt)]
+    ibi_row = _one_potential(study, liquid, method, d, ibi_nvt)
+    rows = [ml_row, ibi_row]
+    if ml.get("mobility_probes"):  # closed loop: the open-loop prediction (D_AA fed) beside it
+        rows.insert(1, _one_potential(study, liquid, "ML, open loop", d / "ml" / "closed_loop" / "1", None))
     for label, pot_dir in compare_dirs(study, liquid).items():
         try:
             rows.append(_one_potential(study, liquid, label, pot_dir, None))
@@ -250,7 +253,7 @@ def stage_validate(study, liquid: dict) -> dict:
             study.reporter.warn(f"{liquid['name']} {label}: {exc}")
             rows.append({"potential": label, "failed": str(exc)})
     for friction in frictions:  # the friction stage's calibrated runs: same potential, so same NPT density
-        rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", rows[1]))  # rows[1]: IBI
+        rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", ibi_row))
     for row in (r for r in rows if "failed" not in r):
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +

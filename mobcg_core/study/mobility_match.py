@@ -43,7 +43,7 @@ class MobilityMatch:
 
 def match_mobility(probe: Callable[[float], tuple[Any, dict]], target_ratio: float = 1.0,
                    tolerance: float = 0.1, max_structure_error: float = 0.02, rounds: int = 5,
-                   slope: float = 0.25, factor_range: tuple[float, float] = (0.1, 1.0)) -> MobilityMatch:
+                   slope: float = 0.25, factor_range: tuple[float, float] = (0.02, 1.0)) -> MobilityMatch:
     """Search f so that the probe's D_CG/D_AA approaches ``target_ratio``.
 
     Args:

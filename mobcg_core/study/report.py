@@ -54,6 +54,9 @@ def _plot(study, liquid: dict) -> None:
     target = np.load(d / "target.npz")
     sets = [("ML", d / "ml", d / "ml" / "validate_nvt.npz"),
             (study.cfg["cg_method"]["name"].upper(), d, d / "cg_md.npz")]
+    open_loop = d / "ml" / "closed_loop" / "1"  # the closed loop's first probe: the model fed D_AA
+    if (open_loop / "validate_nvt.npz").exists():
+        sets.insert(1, ("ML, open loop", open_loop, open_loop / "validate_nvt.npz"))
     sets += [(label, pot_dir, pot_dir / "validate_nvt.npz") for label, pot_dir in compare_dirs(study, liquid).items()]
     for fr, runs_dir in friction_results(study, liquid):  # calibrated runs: IBI's potential, slower dynamics
         i = next(k for k, r in enumerate(fr["runs"]) if r["friction_per_ps"] == fr["friction_per_ps"]
