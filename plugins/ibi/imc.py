@@ -36,15 +36,15 @@ observed changes is 0.5–0.7 early and ≈ 1 late (then noise-dominated); a Per
 closure predicts no better, an S(k) floor of 0.3 a little better but diverges; linearising
 the local term about the run's g instead of the target's, or relaxing 15–30 ps instead of 5
 after each update, leaves the pairing as it is.  Without the pressure constraint the same
-update reaches ε 6.4e-4 in 9 iterations (at +2000 bar); the constraint costs the rest.
+update reaches ε 6.4e-4 after 10 iterations (at +2000 bar); the constraint costs the rest.
 At 1 atm the method levels off at ε ≈ 5.5–5.9e-4 (iterations 19–27 of a 27-iteration run),
 just under the usual 6e-4 tolerance.  Half of that residual sits at the core's foot
 (0.45–0.52 nm: the wall below r_core is softer than the target's PMF, and the one Tikhonov
 weight for all coefficients mutes the low-sensitivity foot splines); weighting each
 coefficient by its own sensitivity (Marquardt) removes the foot's share (1.8e-4 → 3.5e-5)
 and the pairing, but the residual moves into the first shell, where the closure's predicted
-change is ten times the realised one late in the run: 5.9e-4 at iteration 16, the same
-level (5.6e-4) after 19.  The same run with an S(k) floor of 0.3 oscillates (ε 1.3–5.3e-3).
+change is ten times the realised one late in the run: 5.9e-4 after 17 iterations, the same
+level (5.6e-4) after 20.  The same run with an S(k) floor of 0.3 oscillates (ε 1.3–5.3e-3).
 
 Units: r in nm, U in kJ/mol, P in bar; arrays are 1-D over pair-distance bins or basis
 functions as stated.
