@@ -37,8 +37,8 @@ closure predicts no better, an S(k) floor of 0.3 a little better but diverges; l
 the local term about the run's g instead of the target's, or relaxing 15–30 ps instead of 5
 after each update, leaves the pairing as it is.  Without the pressure constraint the same
 update reaches ε 6.4e-4 after 10 iterations (at +2000 bar); the constraint costs the rest.
-At 1 atm the method levels off at ε ≈ 5.5–5.9e-4 (iterations 19–27 of a 27-iteration run),
-just under the usual 6e-4 tolerance.  Half of that residual sits at the core's foot
+At 1 atm the method levels off at ε 5.4–6.2e-4, mean 5.8e-4 (iterations 19–30 of a
+30-iteration run): at the usual 6e-4 tolerance.  Half of that residual sits at the core's foot
 (0.45–0.52 nm: the wall below r_core is softer than the target's PMF, and the one Tikhonov
 weight for all coefficients mutes the low-sensitivity foot splines); weighting each
 coefficient by its own sensitivity (Marquardt) removes the foot's share (1.8e-4 → 3.5e-5)
