@@ -49,3 +49,36 @@ def pip_install_into(site: Path, package: Path) -> Path:
                            "--target", str(site), str(package)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return site
+
+
+def predict_study(tmp_path: Path, predict_table: str, cg_extra: str = ""):
+    """A 'target' + 'predict' study of 2,3,4-trimethylpentane (300 beads, OpenMM CPU, one thread,
+    the embedded reference g(r)) whose ``[predict]`` table is ``predict_table``."""
+    from mobcg_core.config import load_config
+    from mobcg_core.study.pipeline import Study
+
+    (tmp_path / "run.toml").write_text(f"""
+[run]
+output = "out"
+stages = ["target", "predict"]
+[engine]
+name = "openmm"
+[engine.openmm]
+platform = "CPU"
+threads = 1
+[cg]
+n_beads = 300
+timestep_fs = 5.0
+cutoff_nm = 1.55
+{cg_extra}
+[predict]
+{predict_table}
+[[liquids]]
+name = "234TriMePe"
+smiles = "CC(C)C(C)C(C)C"
+rdf_file = "{EXAMPLES / 'data' / 'aa_rdf_234TriMePe.txt'}"
+diffusion_1e9_m2_s = 1.20
+density_g_cm3 = 0.7332
+""")
+    reg = _registry()
+    return Study(load_config(tmp_path / "run.toml", reg), reg)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import predict_study
 from mobcg_core.study.mobility_match import match_mobility
 
 
@@ -44,38 +44,10 @@ def test_closed_loop_prediction_moves_slower_than_the_open_loop_one(tmp_path, mo
     """Real engine, shipped model: feeding the model a lower D gives a slower CG liquid, and
     the predict stage records the probes and keeps the closest one within ε ≤ 0.02."""
     pytest.importorskip("torch")
-    from mobcg_core.config import load_config
-    from mobcg_core.plugins import registry
     from mobcg_core.study.ml_stages import stage_predict
-    from mobcg_core.study.pipeline import Study
 
-    (tmp_path / "run.toml").write_text(f"""
-[run]
-output = "out"
-stages = ["target", "predict"]
-[engine]
-name = "openmm"
-[engine.openmm]
-platform = "CPU"
-threads = 1
-[cg]
-n_beads = 300
-timestep_fs = 5.0
-cutoff_nm = 1.55
-equilibration_ps = 20.0
-[predict]
-pressure_correction = false
-mobility_target = 1.0
-mobility_rounds = 2
-mobility_probe_ps = 60.0
-[[liquids]]
-name = "234TriMePe"
-smiles = "CC(C)C(C)C(C)C"
-rdf_file = "{EXAMPLES / 'data' / 'aa_rdf_234TriMePe.txt'}"
-diffusion_1e9_m2_s = 1.20
-density_g_cm3 = 0.7332
-""")
-    study = Study(load_config(tmp_path / "run.toml", registry()), registry())
+    study = predict_study(tmp_path, "pressure_correction = false\nmobility_target = 1.0\nmobility_rounds = 2\n"
+                                    "mobility_probe_ps = 60.0", cg_extra="equilibration_ps = 20.0")
     result = stage_predict(study, study.cfg["liquids"][0])
     first, second = result["mobility_probes"]
     assert first["factor"] == 1.0 and second["factor"] < 0.5

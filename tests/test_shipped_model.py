@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, lj_potential
+from conftest import EXAMPLES, lj_potential, predict_study
 from mobcg_core.contract import units
 from mobcg_core.plugins import registry
 from mobcg_core.physics.tables import read_rdf_file
@@ -63,39 +63,13 @@ def test_predict_command_writes_a_potential_from_a_smiles(tmp_path):
     assert missing.returncode == 1 and "--mass" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_predict_stage_brings_the_predicted_potential_to_1_atm(tmp_path, registry):
+def test_predict_stage_brings_the_predicted_potential_to_1_atm(tmp_path):
     """The predicted potential of 2,3,4-trimethylpentane holds ~100 bar too much or too little
     at its density (the validation's NPT density was off by up to 6.6 %); the predict stage's
     probes add the ramp that removes it, and the ramp is small (structure and D barely move)."""
-    from mobcg_core.config import load_config
-    from mobcg_core.study.pipeline import Study
     from mobcg_core.study.ml_stages import stage_predict
 
-    (tmp_path / "run.toml").write_text(f"""
-[run]
-output = "out"
-stages = ["target", "predict"]
-[engine]
-name = "openmm"
-[engine.openmm]
-platform = "CPU"
-threads = 1
-[cg]
-n_beads = 300
-timestep_fs = 5.0
-cutoff_nm = 1.55
-[predict]
-probe_ps = 15.0
-probe_rounds = 3
-tolerance_bar = 30.0
-[[liquids]]
-name = "234TriMePe"
-smiles = "CC(C)C(C)C(C)C"
-rdf_file = "{EXAMPLES / 'data' / 'aa_rdf_234TriMePe.txt'}"
-diffusion_1e9_m2_s = 1.20
-density_g_cm3 = 0.7332
-""")
-    study = Study(load_config(tmp_path / "run.toml", registry), registry)
+    study = predict_study(tmp_path, "probe_ps = 15.0\nprobe_rounds = 3\ntolerance_bar = 30.0")
     result = stage_predict(study, study.cfg["liquids"][0])
     probes = [p["pressure_bar"] for p in result["pressure_probes"]]
     assert len(probes) >= 2, probes
