@@ -94,7 +94,7 @@ class IBI(CGMethod):
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
                 if stats is not None:
                     new_pot, predicted, applied = self._update_imc(pot, stats, target, r_table, r_core, kT,
-                                                                   pressure, task, history, store)
+                                                                   pressure, task, history, store, eps)
                     record["step_coefficients"] = applied.tolist()
                 else:
                     new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
@@ -170,7 +170,7 @@ class IBI(CGMethod):
 
     def _update_imc(self, pot: PairPotential, stats, target: RDF, r_table: np.ndarray, r_core: float,
                     kT: float, pressure: float | None, task: CGTask, history: list[dict],
-                    store: IterationStore) -> tuple[PairPotential, float | None, np.ndarray]:
+                    store: IterationStore, eps: float) -> tuple[PairPotential, float | None, np.ndarray]:
         """IMC step (:mod:`.imc`): structure and pressure in one constrained Gauss–Newton solve.
 
         Returns the next potential, the pressure change predicted (bar) and the applied
@@ -184,7 +184,8 @@ class IBI(CGMethod):
             dp = pressure - task.pressure_bar
         knots, n_basis = self._basis(r_core, pot.cutoff_nm)
         jac = None
-        if o["imc_jacobian"] != "sampled":
+        sampled = o["imc_jacobian"] == "sampled" or eps <= o["imc_sampled_below"]
+        if not sampled:
             density = task.n_beads / task.box_nm ** 3
             # constant over a run (the target's closure), but one plugin object may derive many liquids
             key = (target.g.tobytes(), r.tobytes(), r_core, density, o["newton_s_min"], knots.tobytes())

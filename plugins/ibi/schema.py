@@ -17,6 +17,8 @@ IBI_OPTIONS = {
                            "covariance ('sampled'; noisy in short runs) or the HNC one corrected by every "
                            "observed step ('broyden'); the pressure gradient is always sampled",
                            choices=("sampled", "hnc", "broyden")),
+    "imc_sampled_below": Option(float, 0.0, "IMC: switch to the run's sampled Jacobian once ε falls below this "
+                                "(0: never)", min=0.0),
     "imc_regularization": Option(float, 1e-2, "IMC: Tikhonov weight relative to the Jacobian's mean diagonal",
                                  min=0.0),
     "imc_many_body": Option(float, 1.0, "IMC, sampled Jacobian: weight of the many-body covariance (0: IBI's "
