@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mobcg_ibi.imc import PairStatistics, broyden_jacobian, evaluate_basis, imc_step, spline_basis
+from mobcg_ibi.imc import PairStatistics, blended_jacobian, broyden_jacobian, evaluate_basis, imc_step, spline_basis
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
 
@@ -56,6 +56,31 @@ def test_broyden_reproduces_every_observed_change_of_orthogonal_steps():
     for s, y in zip(steps, changes):
         assert np.allclose(jac @ s, y)
     assert not np.allclose(jac0 @ steps[0], changes[0])
+
+
+def _linear_liquid(response: np.ndarray, n_frames: int, noise: float, seed: int = 0) -> PairStatistics:
+    """Frames whose g responds to the basis sums s exactly as −β cov(g, s) = ``response`` (kT = 1)."""
+    rng = np.random.default_rng(seed)
+    s = rng.normal(size=(n_frames, response.shape[1]))
+    g = -(s @ response.T) + noise * rng.normal(size=(n_frames, response.shape[0]))
+    zeros = np.zeros((n_frames, response.shape[1]))
+    return PairStatistics(np.arange(response.shape[0]) * 0.01, g, s, zeros, np.zeros(n_frames),
+                          np.zeros(response.shape))
+
+
+def test_blended_jacobian_follows_the_run_where_it_measured_and_the_model_where_it_did_not():
+    rng = np.random.default_rng(1)
+    true = rng.normal(size=(40, 6))
+    weight = np.full(40, 0.01)
+    # a long run: the sampled columns are accurate, so a wrong model (zero) is overruled
+    long_run = blended_jacobian(_linear_liquid(true, 4000, 0.5), np.zeros_like(true), 1.0, weight)
+    assert np.linalg.norm(long_run - true) < 0.1 * np.linalg.norm(true)
+    # a short, noisy run of a liquid the model describes: the blend stays near the model,
+    # much nearer than the raw sampled Jacobian
+    stats = _linear_liquid(true, 60, 20.0, seed=2)
+    raw = -np.cov(stats.g_frames.T, stats.s_frames.T)[:40, 40:]
+    blend = blended_jacobian(stats, true, 1.0, weight)
+    assert np.linalg.norm(blend - true) < 0.5 * np.linalg.norm(raw - true)
 
 
 def test_imc_matches_structure_and_pressure_together(tmp_path, openmm_engine):

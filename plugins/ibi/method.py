@@ -18,7 +18,7 @@ from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
 from mobcg_core.contract.units import kT_kjmol
 
-from .imc import broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
+from .imc import blended_jacobian, broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
 from .linalg import matmul
 from .newton import hnc_response, hnc_update
 from .record import IterationStore
@@ -193,6 +193,8 @@ class IBI(CGMethod):
                 self._hnc_cache = (key, hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"],
                                                      basis=evaluate_basis(knots, n_basis, r)))
             jac = self._hnc_cache[1] / kT
+            if o["imc_jacobian"] == "blend":
+                jac = blended_jacobian(stats, jac, kT, weight)
             if o["imc_jacobian"] == "broyden":
                 jac = broyden_jacobian(jac, *self._observed_steps(history, store, stats))
         c, predicted = imc_step(stats, target.g, kT, weight, dp, o["imc_regularization"], o["imc_many_body"], jac)

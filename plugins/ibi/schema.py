@@ -14,9 +14,10 @@ IBI_OPTIONS = {
     "knot_nm": Option(float, 0.03, "IMC: spacing of the cubic B-splines that carry each update (nm)",
                       min=0.005, max=0.2),
     "imc_jacobian": Option(str, "hnc", "IMC: structure Jacobian from the HNC closure ('hnc'), from the run's "
-                           "covariance ('sampled'; noisy in short runs) or the HNC one corrected by every "
-                           "observed step ('broyden'); the pressure gradient is always sampled",
-                           choices=("sampled", "hnc", "broyden")),
+                           "covariance ('sampled'; noisy in short runs), the HNC one corrected by every "
+                           "observed step ('broyden') or each column of the sampled one shrunk towards the HNC "
+                           "one by its measured noise ('blend'); the pressure gradient is always sampled",
+                           choices=("sampled", "hnc", "broyden", "blend")),
     "imc_sampled_below": Option(float, 0.0, "IMC: switch to the run's sampled Jacobian once ε falls below this "
                                 "(0: never)", min=0.0),
     "imc_regularization": Option(float, 1e-2, "IMC: Tikhonov weight relative to the Jacobian's mean diagonal",
