@@ -21,6 +21,7 @@ exits 0.  Never part of CI.  Work folders go under $MOBCG_RUNS (default ~/mobcg-
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -142,10 +143,10 @@ def _lammps_pressure(log: Path) -> float | None:
     return float(np.mean(blocks[-1]) * ATM) if blocks and blocks[-1] else None
 
 
-def run_mobcg(name: str, work: str, iterations: int, queue) -> None:
+def run_mobcg(name: str, work: str, iterations: int, queue, options: dict | None = None) -> None:
     os.sched_setaffinity(0, {1 % os.cpu_count()})
     task, _ = _task(name)
-    opts = plugin_defaults("cg_method", "ibi", {"max_iterations": iterations, "tolerance": TOL})
+    opts = plugin_defaults("cg_method", "ibi", {"max_iterations": iterations, "tolerance": TOL, **(options or {})})
     t0 = time.perf_counter()
     out = registry().create("cg_method", "ibi", opts).derive(task, engine("lammps", 1), Path(work))
     hist, wall = out.info["history"], time.perf_counter() - t0
@@ -177,8 +178,8 @@ def compare(name: str, args) -> list[dict]:
     shutil.rmtree(root, ignore_errors=True)
     prepare_votca(task, target, root / "votca", args.max_iterations)
     queue = mp.get_context("spawn").Queue()
-    mobcg = mp.get_context("spawn").Process(target=run_mobcg, args=(name, str(root / "mobcg"),
-                                                                   args.max_iterations, queue))
+    mobcg = mp.get_context("spawn").Process(target=run_mobcg, args=(name, str(root / "mobcg"), args.max_iterations,
+                                                                   queue, json.loads(args.mobcg_options)))
     t0 = time.time()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     votca = subprocess.Popen(["taskset", "-c", "0", "csg_inverse", "--options", "settings.xml"], cwd=root / "votca",
@@ -195,6 +196,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--liquids", nargs="+", default=["234TriMePe", "3MePe"], choices=list(LIQUIDS))
     ap.add_argument("--max-iterations", type=int, default=30)
+    ap.add_argument("--mobcg-options", default="{}", help='[cg_method.ibi] options for mobcg as JSON, e.g. '
+                    '\'{"imc_jacobian": "blend"}\'; the result file is then tagged with their values')
     args = ap.parse_args()
     if shutil.which("csg_inverse") is None:
         print("VOTCA's csg_inverse is not installed (Debian: apt-get install votca); nothing to compare.")
@@ -205,7 +208,8 @@ def main() -> None:
                        ("it→8e-4", "iter_to_tol_loose", ""), ("t→8e-4 [s]", "wall_to_tol_loose_s", ".0f"),
                        ("ε final", "eps_final", ".2e"), ("ε best", "eps_best", ".2e"),
                        ("P final [bar]", "P_final_bar", ".0f"), ("t total [s]", "wall_total_s", ".0f")])
-    write_json("ibi_vs_votca_" + "_".join(args.liquids), {"args": vars(args), "rows": rows})
+    tag = "".join(f"_{v}" for v in json.loads(args.mobcg_options).values())
+    write_json("ibi_vs_votca_" + "_".join(args.liquids) + tag, {"args": vars(args), "rows": rows})
 
 
 if __name__ == "__main__":
