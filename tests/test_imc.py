@@ -83,6 +83,25 @@ def test_blended_jacobian_follows_the_run_where_it_measured_and_the_model_where_
     assert np.linalg.norm(blend - true) < 0.5 * np.linalg.norm(raw - true)
 
 
+def test_the_closure_answers_in_proportion_to_the_run_where_the_run_is_above_the_target():
+    """Dilute limit (c = h, no many-body term): δg = −g δβU with the g each bin has.
+
+    In the core's foot a CG run's g is several times the target's; linearised about the
+    target the closure would predict a response that many times too small there.
+    """
+    from mobcg_ibi.newton import hnc_response
+
+    r = 0.005 * (np.arange(300) + 0.5)
+    g_target = np.clip((r - 0.4) / 0.1, 0.0, 1.0) ** 2 + 1e-3
+    g_run = np.where(r < 0.45, 3.0 * g_target, 0.5 * g_target)  # above the target in the foot only
+    keep = r >= 0.42
+    about_target = hnc_response(r, g_target, 1e-9, 0.42)
+    about_run = hnc_response(r, g_target, 1e-9, 0.42, g_local=g_run)
+    assert np.allclose(np.diag(about_target)[keep], -g_target[keep], rtol=1e-3)
+    expected = -np.maximum(g_run, g_target)  # where the run is lower, the target's (smaller steps)
+    assert np.allclose(np.diag(about_run)[keep], expected[keep], rtol=1e-3)
+
+
 def test_imc_matches_structure_and_pressure_together(tmp_path, openmm_engine):
     """2,3,4-trimethylpentane, 300 beads: IMC (HNC Jacobian, pressure in the same solve) against
     IBI with its separate pressure ramp, same start, seeds and run lengths, 4 iterations.

@@ -18,9 +18,8 @@ from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
 from mobcg_core.contract.units import kT_kjmol
 
-from .imc import blended_jacobian, broyden_jacobian, evaluate_basis, imc_step, pair_statistics, spline_basis
-from .linalg import matmul
-from .newton import hnc_response, hnc_update
+from .imc_update import IMCUpdate
+from .newton import hnc_update
 from .record import IterationStore
 from .schema import IBI_OPTIONS
 
@@ -29,14 +28,15 @@ def _mean_pressure(traj) -> float | None:
     return float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None and len(traj.pressure_bar) else None
 
 
-class IBI(CGMethod):
+class IBI(IMCUpdate, CGMethod):
     """U_{k+1}(r) = U_k(r) + α ΔU_k(r), with a core wall.
 
     ΔU is one of
-    * ``update = "imc"`` (default, :mod:`.imc`): a Gauss–Newton step in a cubic-spline
-      basis with the HNC closure's Jacobian (or the run's sampled covariance, or Broyden's
-      correction of the HNC one) and the pressure as an exact linear constraint, whose
-      gradient the run samples;
+    * ``update = "imc"`` (default, :mod:`.imc_update`): a Gauss–Newton step in a cubic-spline
+      basis with the run's sampled Jacobian shrunk towards the HNC closure's by its noise
+      (or either alone, or Broyden's correction of the HNC one) and the pressure as an exact
+      linear constraint, whose gradient the run samples; then mixed with the last steps by
+      DIIS (:mod:`.mixing`);
     * ``update = "ibi"``: kT ln(g_k(r)/g_target(r)), smoothed, plus a separate linear
       pressure ramp;
     * ``update = "newton"`` (:mod:`.newton`): IBI's step plus the HNC/Ornstein–Zernike
@@ -93,9 +93,11 @@ class IBI(CGMethod):
                 positions = traj.positions_nm[-1]
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
                 if stats is not None:
-                    new_pot, predicted, applied = self._update_imc(pot, stats, target, r_table, r_core, kT,
+                    new_pot, predicted, applied, proposal = self._update_imc(pot, stats, target, r_table, r_core, kT,
                                                                    pressure, task, history, store, eps)
                     record["step_coefficients"] = applied.tolist()
+                    record["proposal_coefficients"] = proposal.tolist()
+                    record["mixing_weights"] = self._mixing_weights
                 else:
                     new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
                                                       history + [record])
@@ -160,61 +162,6 @@ class IBI(CGMethod):
             predicted = None
         u = P.add_core_wall(r_table, u, r_core, kT)
         return PairPotential(r_table, u), predicted
-
-    def _basis(self, r_core: float, cutoff_nm: float) -> tuple[np.ndarray, int]:
-        return spline_basis(max(r_core - 2 * self.opts["knot_nm"], 0.05), cutoff_nm, self.opts["knot_nm"])
-
-    def _pair_statistics(self, traj, r_g: np.ndarray, pot: PairPotential, r_core: float):
-        knots, n_basis = self._basis(r_core, pot.cutoff_nm)
-        return pair_statistics(traj, r_g, knots, n_basis, lambda r: -np.interp(r, pot.r_nm, pot.f_kjmol_nm))
-
-    def _update_imc(self, pot: PairPotential, stats, target: RDF, r_table: np.ndarray, r_core: float,
-                    kT: float, pressure: float | None, task: CGTask, history: list[dict],
-                    store: IterationStore, eps: float) -> tuple[PairPotential, float | None, np.ndarray]:
-        """IMC step (:mod:`.imc`): structure and pressure in one constrained Gauss–Newton solve.
-
-        Returns the next potential, the pressure change predicted (bar) and the applied
-        spline coefficients (kJ/mol), which Broyden's update of later iterations reads back.
-        """
-        o = self.opts
-        r = stats.r_nm
-        weight = ((r >= o["error_r_min_nm"]) & (r <= o["error_r_max_nm"])) * (r[1] - r[0])
-        dp = None
-        if o["pressure_correction"] and pressure is not None and task.pressure_bar is not None:
-            dp = pressure - task.pressure_bar
-        knots, n_basis = self._basis(r_core, pot.cutoff_nm)
-        jac = None
-        sampled = o["imc_jacobian"] == "sampled" or eps <= o["imc_sampled_below"]
-        if not sampled:
-            density = task.n_beads / task.box_nm ** 3
-            # constant over a run (the target's closure), but one plugin object may derive many liquids
-            key = (target.g.tobytes(), r.tobytes(), r_core, density, o["newton_s_min"], knots.tobytes())
-            if getattr(self, "_hnc_cache", (None,))[0] != key:
-                self._hnc_cache = (key, hnc_response(r, target.g, density, r_core, s_min=o["newton_s_min"],
-                                                     basis=evaluate_basis(knots, n_basis, r)))
-            jac = self._hnc_cache[1] / kT
-            if o["imc_jacobian"] == "blend":
-                jac = blended_jacobian(stats, jac, kT, weight)
-            if o["imc_jacobian"] == "broyden":
-                jac = broyden_jacobian(jac, *self._observed_steps(history, store, stats))
-        c, predicted = imc_step(stats, target.g, kT, weight, dp, o["imc_regularization"], o["imc_many_body"], jac)
-        du = matmul(evaluate_basis(knots, n_basis, r_table), c)
-        # a trust region: a Gauss–Newton step far from the target may overshoot
-        largest = float(np.max(np.abs(du[r_table >= r_core]), initial=0.0))
-        scale = o["damping"] * (min(1.0, o["max_step_kT"] * kT / largest) if largest > 0 else 1.0)
-        u = P.add_core_wall(r_table, pot.u_kjmol + scale * du, r_core, kT)
-        return PairPotential(r_table, u), (None if dp is None else scale * predicted), scale * c
-
-    @staticmethod
-    def _observed_steps(history: list[dict], store: IterationStore, stats) -> tuple[list, list]:
-        """(applied coefficients, resulting change of g) of every earlier IMC step, from the store."""
-        gs = [store.load(h["index"]).rdf.g for h in history[:-1]] + [stats.g_frames.mean(axis=0)]
-        steps, changes = [], []
-        for k, h in enumerate(history[:-1]):
-            if h.get("step_coefficients") is not None and len(gs[k + 1]) == len(gs[k]):
-                steps.append(np.asarray(h["step_coefficients"]))
-                changes.append(gs[k + 1] - gs[k])
-        return steps, changes
 
     def _pressure_ramp(self, r: np.ndarray, dp_bar: float, kT: float, g: RDF, density_nm3: float,
                        history: list[dict]) -> tuple[np.ndarray, float]:

@@ -75,7 +75,7 @@ def hnc_update(r: np.ndarray, g_cg: np.ndarray, g_target: np.ndarray, density_nm
 
 
 def hnc_response(r: np.ndarray, g_target: np.ndarray, density_nm3: float, r_min_nm: float, pad: int = 4,
-                 s_min: float = 0.5, basis: np.ndarray | None = None) -> np.ndarray:
+                 s_min: float = 0.5, basis: np.ndarray | None = None, g_local: np.ndarray | None = None) -> np.ndarray:
     """Linear response δg(r_α) / δ(βU)(r_γ) of the HNC closure about ``g_target``, (n, n).
 
     Inverts the linearised closure δ(βU) = −δg/g + δh − δc, δĉ = δĥ/S² (the operator of
@@ -84,7 +84,10 @@ def hnc_response(r: np.ndarray, g_target: np.ndarray, density_nm3: float, r_min_
     a Gauss–Newton step: unlike the sampled covariance of a short run, it has no noise, but
     it is only as good as the HNC closure.  With ``basis`` ((n, m): functions on ``r``) it
     returns the response to each basis function, (n, m), which is all the IMC step needs.
-    Computed without threaded BLAS (:mod:`.linalg`), so it is the same on any machine.
+    ``g_local`` (n,), e.g. a run's g, replaces the target's in the local term −δg/g only: the
+    response of a bin whose g is several times the target's (the core's foot) scales with its
+    own g, not the target's.  Computed without threaded BLAS (:mod:`.linalg`), so it is the
+    same on any machine.
     """
     _, fwd, inv = _sine_transform_matrices(r, pad)
     n = len(r)
@@ -93,7 +96,8 @@ def hnc_response(r: np.ndarray, g_target: np.ndarray, density_nm3: float, r_min_
     s_t = np.maximum(1.0 + density_nm3 * matmul(fwd, ht), s_min)
     keep = np.nonzero(r >= r_min_nm)[0]
     dc_dh = matmul(inv[keep] * (1.0 / s_t ** 2)[None, :], fwd[:, keep])  # (n_keep, n_keep)
-    closure = -np.diag(1.0 / g_target[keep]) + np.eye(len(keep)) - dc_dh
+    local = g_target if g_local is None else np.maximum(g_local, g_target)
+    closure = -np.diag(1.0 / local[keep]) + np.eye(len(keep)) - dc_dh
     rhs = np.eye(n)[keep] if basis is None else basis[keep]
     out = np.zeros((n, rhs.shape[1]))
     out[keep] = solve(closure, rhs)

@@ -13,13 +13,18 @@ IBI_OPTIONS = {
                            "234TriMePe)", min=0.01, max=1.0),
     "knot_nm": Option(float, 0.03, "IMC: spacing of the cubic B-splines that carry each update (nm)",
                       min=0.005, max=0.2),
-    "imc_jacobian": Option(str, "hnc", "IMC: structure Jacobian from the HNC closure ('hnc'), from the run's "
+    "imc_jacobian": Option(str, "blend", "IMC: structure Jacobian from the HNC closure ('hnc'), from the run's "
                            "covariance ('sampled'; noisy in short runs), the HNC one corrected by every "
                            "observed step ('broyden') or each column of the sampled one shrunk towards the HNC "
                            "one by its measured noise ('blend'); the pressure gradient is always sampled",
                            choices=("sampled", "hnc", "broyden", "blend")),
     "imc_sampled_below": Option(float, 0.0, "IMC: switch to the run's sampled Jacobian once ε falls below this "
                                 "(0: never)", min=0.0),
+    "imc_history": Option(int, 5, "IMC: mix each step with the last ones by DIIS (Pulay) over this many "
+                          "iterations (plugins/ibi/mixing.py; 0 or 1: off)", min=0, max=10),
+    "imc_closure_local": Option(str, "run", "IMC, HNC Jacobian: linearise the closure's local term −δg/g about "
+                                "the target's g ('target') or, where larger, the run's ('run')",
+                                choices=("target", "run")),
     "imc_regularization": Option(float, 1e-2, "IMC: Tikhonov weight relative to the Jacobian's mean diagonal",
                                  min=0.0),
     "imc_many_body": Option(float, 1.0, "IMC, sampled Jacobian: weight of the many-body covariance (0: IBI's "

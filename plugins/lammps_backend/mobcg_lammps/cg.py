@@ -58,7 +58,7 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         if protocol.thermostat == "dpd":
             self._cmd("comm_modify vel yes")  # dpd/tstat needs ghost-atom velocities
         self._cmd(*self._pair_commands(protocol.seed),
-                  f"neighbor {options.get('neighbor_skin_A', 2.0)!r} bin",
+                  f"neighbor {options.get('cg_neighbor_skin_A', 1.0)!r} bin",
                   "neigh_modify every 1 delay 0 check yes",
                   f"timestep {protocol.timestep_fs!r}",
                   "thermo_style custom step pe ke press vol", "thermo 0")
