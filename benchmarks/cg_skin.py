@@ -6,13 +6,15 @@ Lists are checked every step (``neigh_modify every 1 delay 0 check yes``), so th
 only the cost, never the trajectory's physics: a thinner skin means fewer pairs in each list
 and more frequent rebuilds.
 
-    python benchmarks/cg_skin.py --liquids 234TriMePe 3MePe --skins 2.0 1.5 1.0 0.7
+    taskset -c 1 python benchmarks/cg_skin.py --liquids 234TriMePe 3MePe --skins 2.0 1.5 1.0 0.7
+
+(pinned to one idle core: the numbers are per-core costs, and another job on the same core
+would be timed too).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 from _common import print_table, write_json
@@ -48,8 +50,6 @@ def main() -> None:
     ap.add_argument("--run-ps", type=float, default=40.0)
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
     rows = []
     for name in args.liquids:
         for skin in args.skins:

@@ -121,7 +121,12 @@ def test_friction_stage_calibrates_an_ibi_potential_and_resumes(tmp_path):
     result = json.loads((d / "friction.json").read_text())
     assert result["thermostat"] == "dpd" and result["friction_per_ps"] > 0
     assert abs(result["ratio"] - 1) <= 0.1 and result["newtonian_1e9_m2_s"] > 1.5 * 1.20
-    assert all(r["structure_error"] < 0.02 for r in result["runs"])  # friction leaves g(r) alone
+    # friction leaves g(r) alone: no run with friction is further from the target than the
+    # frictionless run of the same potential by more than sampling noise (20 ps of 250 beads:
+    # measured 1.13–1.17x its ε; the IBI potential itself is only 3 tiny iterations old)
+    newtonian = result["runs"][0]
+    assert newtonian["friction_per_ps"] == 0.0
+    assert all(r["structure_error"] < 1.3 * newtonian["structure_error"] for r in result["runs"][1:]), result["runs"]
     assert "dpd/tstat" in (d / "friction_lammps.in").read_text()
     again = run_cli("run", str(tmp_path / "run.toml"))
     assert again.returncode == 0 and "γ =" not in again.stderr  # reused, not recomputed

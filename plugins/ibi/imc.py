@@ -62,11 +62,34 @@ the pairing and is faster early (234TriMePe ε 2.6e-3 after 3 iterations, 1.5e-3
 after 12 against 7.7e-4 and 1.3e-3; a quarter of it still at the foot; with Marquardt
 weights 8.0e-4); 3-methylpentane 5.7e-4 after 9 against 6.0e-4.  Side by side with VOTCA
 (``benchmarks/ibi_vs_votca.py --mobcg-options '{"imc_jacobian": "blend"}'``): 15 / 9 iterations
-to 6e-4 (0.41× / 0.37× VOTCA's wall time) where the default took 18 / 10.  An option, not yet
-the default.
+to 6e-4 (0.41× / 0.37× VOTCA's wall time) where the HNC default took 18 / 10.
 Nor does a better start buy much: the HNC inversion of the target (−kT ln g + kT(h − c))
 begins at ε 1.37e-2 instead of the PMF's 1.66e-2 and follows the same course (1.50e-3
 after 7 iterations).
+
+The default now is the blend plus two changes and a lighter regularisation
+(:mod:`.imc_update`).  *DIIS* (:mod:`.mixing`, ``imc_history = 5``): from 2.6e-3 on, ε fell
+by a steady ~15 % per iteration — the steps fall short along a few directions, the same ones
+each time — and mixing each proposal with the last four by the residuals their runs left
+removes that (234TriMePe ε after 8 iterations 7.3e-4 in two runs, blend alone 1.0e-3).
+*The closure's local term about the run's g* (``imc_closure_local = "run"``): in the core's
+foot (0.45–0.52 nm) the run's g is 3–8× the target's, so a closure linearised about the
+target predicts a response that many times too small there; the regularisation then mutes
+those splines and the foot kept 1.7–3.5e-4 of ε for good, growing as DIIS pressed the first
+shell.  About the run's g (where it exceeds the target's) the foot stays at ~1.5e-4 and the
+rest falls.  ε after 8 iterations, seeds 1, 3, 5, 7 on 234TriMePe and 1, 7 on
+3-methylpentane: with λ = 1e-2, 6.7, 5.2, 6.3, 5.8 and 6.5, 4.3e-4 (3 of 6 runs at the 6e-4
+tolerance within 8 iterations); with λ = 3e-3 (``imc_regularization``, the default),
+8.2, 4.7, 5.5, 4.9 and 4.2, 5.3e-4, 3-methylpentane already below 6e-4 after 7 (5 of 6);
+run_ps_min 40 instead of 20 on top, 4 of 6.  The tolerance sits inside the seed-to-seed
+spread, so 7 to 9 iterations.  ε's own noise in a 90-ps run is 6.5e-5 (four runs of one
+potential), so steps are limited by the model, not by sampling: 40–200 ps runs were no
+better (9.7e-4 after 9).  Tried and not adopted (each 234TriMePe, 1000 beads): IBI's step in
+the foot (the foot's share 3e-4 → 5e-5, but the first peak's rising edge, 0.52–0.60 nm, grew
+to 1e-3); knots 0.02 / 0.015 nm (the pressure drifted to +60 / +280 bar); over-relaxation 1.3
+(diverged); the pressure's implicit response from the Jacobian instead of the run (stuck at
++100 bar: the closure's pressure is biased); a half pressure correction per step (one seed
+of four stuck at +170 bar).
 
 Units: r in nm, U in kJ/mol, P in bar; arrays are 1-D over pair-distance bins or basis
 functions as stated.
