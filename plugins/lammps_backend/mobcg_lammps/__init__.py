@@ -22,9 +22,10 @@ class LammpsEngine(Engine):
     options = {
         "threads": Option(int, 1, "OpenMP threads (OPENMP package; 1 = plain styles)", min=1),
         "neighbor_skin_A": Option(float, 2.0, "all-atom neighbour-list skin (Å)", min=0.0),
-        "cg_neighbor_skin_A": Option(float, 1.0, "CG neighbour-list skin (Å; measured with a 15.5 Å table, 1000 "
-                                     "beads: 1.0 is 12–21 % faster per ps than LAMMPS' 2.0, 0.7–1.2 alike; "
-                                     "lists are checked every step, so any skin is exact)", min=0.0),
+        "cg_neighbor_skin_A": Option(float, 1.0, "CG neighbour-list skin (Å; 1000 beads, 15.5 Å table: 1.0 takes "
+                                     "14–23 % less time per ps than LAMMPS' usual 2.0, 0.7 alike, "
+                                     "benchmarks/cg_skin.py; lists are checked every step, so any skin is exact)",
+                                     min=0.0),
         "pdamp_steps": Option(int, 1000, "Nosé–Hoover barostat damping (timesteps)", min=1),
         "electrostatics": Option(str, "pppm", "all-atom electrostatics: PPPM, or damped shifted force "
                                  "(a cutoff method, no k-space)", choices=("pppm", "dsf")),
