@@ -22,9 +22,9 @@ longer fight one iteration after the other (as IBI with a separate ramp does).
 
 Measured (2,3,4-trimethylpentane, 1000 beads, 60 ps, 240 frames): the sampled structure
 Jacobian is noise: its two halves differ by 1.5× its norm, and noise in J shrinks every
-Gauss–Newton step (ε 2.1e-3 after 10 iterations, IBI 1.4e-3).  The default therefore
-takes the structure Jacobian from the HNC closure (:func:`.newton.hnc_response`, no
-noise) and samples only the pressure gradient, one well-determined row (ε 1.1e-3 after 8
+Gauss–Newton step (ε 2.1e-3 after 10 iterations, IBI 1.4e-3).  The first default therefore
+took the structure Jacobian from the HNC closure (:func:`.newton.hnc_response`, no
+noise) and sampled only the pressure gradient, one well-determined row (ε 1.1e-3 after 8
 iterations, 8e-4 after 10, |P − 1 atm| ≤ 10 bar from the fourth iteration on).
 
 Where the remaining iterations go (same liquid; ``~/mobcg-runs/exp16``): ε falls in pairs.
