@@ -54,7 +54,8 @@ class IMCUpdate:
         sampled = o["imc_jacobian"] == "sampled" or eps <= o["imc_sampled_below"]
         if not sampled:
             density = task.n_beads / task.box_nm ** 3
-            # constant over a run (the target's closure), but one plugin object may derive many liquids
+            # about the target the closure is constant over a run (cached; the key follows the liquid,
+            # since one plugin object may derive many); about the run's g it changes every iteration
             g_local = stats.g_frames.mean(axis=0) if o["imc_closure_local"] == "run" else None
             key = (target.g.tobytes(), r.tobytes(), r_core, density, o["newton_s_min"], knots.tobytes(),
                    None if g_local is None else g_local.tobytes())
