@@ -36,12 +36,13 @@ class IMCUpdate:
 
     def _update_imc(self, pot: PairPotential, stats, target: RDF, r_table: np.ndarray, r_core: float,
                     kT: float, pressure: float | None, task: CGTask, history: list[dict],
-                    store: IterationStore, eps: float) -> tuple[PairPotential, float | None, np.ndarray, np.ndarray]:
+                    store: IterationStore, eps: float) -> tuple[PairPotential, float | None, dict]:
         """IMC step (:mod:`.imc`): structure and pressure in one constrained Gauss–Newton solve.
 
-        Returns the next potential, the pressure change predicted (bar), the applied spline
-        coefficients (kJ/mol; Broyden's update of later iterations reads them back) and the
-        step proposed before damping and mixing (:mod:`.mixing` reads it back).
+        Returns the next potential, the pressure change predicted (bar) and the fields this
+        step adds to the iteration's record: the applied spline coefficients (kJ/mol; Broyden's
+        update of later iterations reads them back), the step proposed before damping and mixing
+        (:mod:`.mixing` reads it back) and the DIIS weights (None without mixing).
         """
         o = self.opts
         r = stats.r_nm
@@ -71,19 +72,21 @@ class IMCUpdate:
         basis = evaluate_basis(knots, n_basis, r_table)
         g = stats.g_frames.mean(axis=0)
         du = matmul(basis, c)
-        self._mixing_weights = None
+        alpha = None
         if o["imc_history"] > 1:
-            du = self._mixed_step(pot, du, basis, g, dp, target, weight, history, store)
+            du, alpha = self._mixed_step(pot, du, basis, g, dp, target, weight, history, store)
         # a trust region: a Gauss–Newton step far from the target may overshoot
         largest = float(np.max(np.abs(du[r_table >= r_core]), initial=0.0))
         scale = o["damping"] * (min(1.0, o["max_step_kT"] * kT / largest) if largest > 0 else 1.0)
         u = P.add_core_wall(r_table, pot.u_kjmol + scale * du, r_core, kT)
-        return PairPotential(r_table, u), (None if dp is None else scale * predicted), scale * c, c
+        fields = dict(step_coefficients=(scale * c).tolist(), proposal_coefficients=c.tolist(),
+                      mixing_weights=None if alpha is None else alpha.tolist())
+        return PairPotential(r_table, u), (None if dp is None else scale * predicted), fields
 
     def _mixed_step(self, pot: PairPotential, du: np.ndarray, basis: np.ndarray, g: np.ndarray,
                     dp: float | None, target: RDF, weight: np.ndarray, history: list[dict],
-                    store: IterationStore) -> np.ndarray:
-        """δU (kJ/mol, on the table grid) to the DIIS mixture of this and the last proposals."""
+                    store: IterationStore) -> tuple[np.ndarray, np.ndarray | None]:
+        """δU (kJ/mol, on the table grid) to the DIIS mixture of this and the last proposals, and its weights."""
         o = self.opts
         scale = o["pressure_tolerance_bar"] / math.sqrt(o["tolerance"])  # |ΔP| at tolerance ~ ε at tolerance
         residuals, proposals = [], []
@@ -98,10 +101,9 @@ class IMCUpdate:
         residuals.append(residual_vector(g, target.g, weight, dp, scale))
         proposals.append(pot.u_kjmol + du)
         if len({len(e) for e in residuals}) > 1:
-            return du
+            return du, None
         alpha = diis_weights(residuals)
-        self._mixing_weights = alpha.tolist()
-        return sum(a * v for a, v in zip(alpha, proposals)) - pot.u_kjmol
+        return sum(a * v for a, v in zip(alpha, proposals)) - pot.u_kjmol, alpha
 
     @staticmethod
     def _observed_steps(history: list[dict], store: IterationStore, stats) -> tuple[list, list]:

@@ -93,11 +93,9 @@ class IBI(IMCUpdate, CGMethod):
                 positions = traj.positions_nm[-1]
                 record = dict(index=k, error=eps, pressure_bar=pressure, run_ps=run_ps)
                 if stats is not None:
-                    new_pot, predicted, applied, proposal = self._update_imc(pot, stats, target, r_table, r_core, kT,
-                                                                   pressure, task, history, store, eps)
-                    record["step_coefficients"] = applied.tolist()
-                    record["proposal_coefficients"] = proposal.tolist()
-                    record["mixing_weights"] = self._mixing_weights
+                    new_pot, predicted, fields = self._update_imc(pot, stats, target, r_table, r_core, kT,
+                                                                  pressure, task, history, store, eps)
+                    record.update(fields)
                 else:
                     new_pot, predicted = self._update(pot, g_cg, target, r_table, r_core, kT, pressure, task,
                                                       history + [record])
