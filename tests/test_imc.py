@@ -144,3 +144,31 @@ def test_one_plugin_object_derives_two_liquids_as_two_fresh_ones_would(tmp_path,
     fresh = registry().create("cg_method", "ibi", opts).derive(second, openmm_engine, tmp_path / "c").info["history"]
     # iteration 1 runs the first update's potential: it depends on the Jacobian used
     assert [h["error"] for h in reused] == [h["error"] for h in fresh]
+
+
+def test_a_mixed_step_gets_the_pressure_constraint_back_at_the_least_cost_to_structure():
+    """DIIS mixes proposals that each met the pressure constraint under their own run's model;
+    the mixture is put back on it with this run's gradient, by the step that moves g least."""
+    rng = np.random.default_rng(4)
+    kT, n_bins = 2.479, 60
+    knots, n_basis = spline_basis(0.4, 1.2, 0.05)
+    r_table = np.linspace(0.3, 1.2, 451)
+    basis = evaluate_basis(knots, n_basis, r_table)
+    jac = rng.standard_normal((n_bins, n_basis)) * 0.05
+    g0 = 1.0 + 0.1 * rng.standard_normal(n_bins)
+    stats = _synthetic(jac, g0, rng)
+    weight = np.full(n_bins, 0.005)
+    ibi = registry().create("cg_method", "ibi", plugin_defaults("cg_method", "ibi", {}))
+    c_mix = rng.standard_normal(n_basis)
+    p_grad = stats.w_frames.mean(axis=0)
+    du, left = ibi._restore_pressure(basis @ c_mix, basis, r_table >= 0.45, stats, g0, kT, weight, 80.0, jac)
+    assert left == pytest.approx(80.0 + p_grad @ c_mix)  # the error the mixture alone would leave
+    c_total = np.linalg.lstsq(basis, du, rcond=None)[0]
+    assert p_grad @ c_total == pytest.approx(-80.0)  # the step removes the run's pressure error
+    c_fix = c_total - c_mix
+    # the fix that moves g least: min |J c|² subject to p·c = −left (Lagrange, unregularised)
+    kkt = np.block([[jac.T @ jac, p_grad[:, None]], [p_grad[None, :], np.zeros((1, 1))]])
+    least = np.linalg.solve(kkt, np.append(np.zeros(n_basis), -left))[:n_basis]
+    along_gradient = -left * p_grad / (p_grad @ p_grad)  # the smallest fix in |c|, blind to g
+    assert np.linalg.norm(jac @ c_fix) < 1.05 * np.linalg.norm(jac @ least)
+    assert np.linalg.norm(jac @ least) < 0.9 * np.linalg.norm(jac @ along_gradient)
