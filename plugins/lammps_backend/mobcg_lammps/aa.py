@@ -118,19 +118,21 @@ class LammpsAASimulation(LammpsCGSimulation):
     _shake = ""
 
     def _set_integrator(self, seed: int) -> None:
-        # SHAKE must come after the integrator fix; it is re-made with it.
-        if self._has_fix("shake"):
-            self.lmp.command("unfix shake")
-        super()._set_integrator(seed)
+        # LAMMPS wants SHAKE defined before any box-changing fix (npt/nph), so it is re-made
+        # first, and the integrator after it.
+        for fix in ("md", "thermostat", "shake"):
+            if self._has_fix(fix):
+                self.lmp.command(f"unfix {fix}")
         if self._shake:
             self._cmd(self._shake)
+        super()._set_integrator(seed)
 
     def minimize(self, max_iterations: int = 1000) -> None:
         if self._has_fix("shake"):  # SHAKE does not take part in minimisation
             self.lmp.command("unfix shake")
         super().minimize(max_iterations)
         if self._shake:
-            self._cmd(self._shake)
+            self._set_integrator(self.protocol.seed)  # SHAKE back in, before the integrator
 
     def set_potential(self, potential) -> None:
         raise NotImplementedError("an all-atom simulation has no tabulated pair potential")
