@@ -9,7 +9,7 @@ import numpy as np
 
 from mobcg_core.analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid
 from mobcg_core.forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
-from mobcg_core.contract.types import MDProtocol, RDF
+from mobcg_core.contract.types import MDProtocol, RDF, Trajectory
 
 
 @dataclass
@@ -26,6 +26,8 @@ class AAResult:
     bonded: dict
     wall_s: float
     steps_per_s: float
+    #: the production run's centre-of-mass frames (unwrapped, nm), for analyses beyond g(r) and D
+    trajectory: Trajectory | None = None
 
     def summary(self) -> dict:
         return {"diffusion_1e9_m2_s": self.diffusion_1e9_m2_s, "diffusion_err_1e9_m2_s": self.diffusion_err_1e9_m2_s,
@@ -67,4 +69,4 @@ def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: fl
     rho, rho_err = density_g_cm3(traj)
     steps = aa["production_ps"] / (aa["timestep_fs"] * 1e-3)
     return AAResult(g, fit.d_1e9_m2_s, fit.d_err_1e9_m2_s, rho, rho_err, topo.mass_gmol,
-                    float(np.mean(traj.box_nm)), bonded.as_dict(), t2 - t0, steps / (t2 - t1))
+                    float(np.mean(traj.box_nm)), bonded.as_dict(), t2 - t0, steps / (t2 - t1), traj)
