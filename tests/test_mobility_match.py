@@ -62,3 +62,21 @@ def test_closed_loop_prediction_moves_slower_than_the_open_loop_one(tmp_path, mo
         raise AssertionError("a finished probe ran again")
     monkeypatch.setattr(ml_stages, "measure_cg", no_md)
     assert stage_predict(study, study.cfg["liquids"][0])["mobility_probes"] == result["mobility_probes"]
+
+
+def test_closed_loop_rejects_a_probe_whose_liquid_froze():
+    """Benzene-like failure: below f = 0.3 the CG liquid freezes (α collapses, ε still small)."""
+    def probe(f):
+        frozen = f < 0.3
+        return f"potential for {f:.3g}", {"ratio": 0.05 if frozen else 2.0 * f ** 0.5, "ratio_err": 0.01,
+                                           "structure_error": 0.01, "frozen": frozen}
+    m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02, rounds=6)
+    chosen = next(p for p in m.probes if p["factor"] == m.factor)
+    assert not chosen["frozen"] and m.within_budget
+    assert any(p["frozen"] for p in m.probes)  # it was tried, and not taken although 0.05 is "closer" in ln
+
+
+def test_closed_loop_says_when_even_the_open_loop_probe_is_over_budget():
+    probe, _ = _power_law(d_open=2.0, eps_open=0.029)  # 3-ethylhexane-like: ε 0.029 at f = 1
+    m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02)
+    assert not m.within_budget and not m.converged and m.factor == 1.0

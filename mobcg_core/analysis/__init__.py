@@ -7,8 +7,10 @@ Python loops.
 from mobcg_core.analysis.mobility import (DiffusionFit, FiniteSizeFit, fit_diffusion, fit_finite_size, msd_per_axis,
                        yeh_hummer_correction)
 from mobcg_core.analysis.structure import density_g_cm3, rdf, rdf_grid, rdf_sampling_error, structure_error
+from mobcg_core.analysis.phase import PhaseCheck, check_phase
 from mobcg_core.analysis.cg_run import CGMeasurement, measure_cg_run
 
-__all__ = ["CGMeasurement", "measure_cg_run", "DiffusionFit", "FiniteSizeFit", "fit_diffusion", "fit_finite_size",
+__all__ = ["PhaseCheck", "check_phase", "CGMeasurement", "measure_cg_run", "DiffusionFit", "FiniteSizeFit",
+           "fit_diffusion", "fit_finite_size",
            "msd_per_axis",
            "yeh_hummer_correction", "rdf_sampling_error", "density_g_cm3", "rdf", "rdf_grid", "structure_error"]

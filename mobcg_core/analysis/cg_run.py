@@ -13,6 +13,7 @@ import numpy as np
 
 from mobcg_core.contract.types import CGSystem, MDProtocol, RDF
 from mobcg_core.analysis.mobility import DiffusionFit, fit_diffusion
+from mobcg_core.analysis.phase import PhaseCheck, check_phase
 from mobcg_core.analysis.structure import density_g_cm3, rdf, rdf_grid
 
 
@@ -29,6 +30,7 @@ class CGMeasurement:
         total_wall_s: wall time of minimisation, equilibration and production (s).
         n_frames, n_molecules: size of the production trajectory.
         volume_nm3: mean box volume (nm³).
+        phase: whether the run stayed liquid (:func:`~mobcg_core.analysis.phase.check_phase`).
     """
 
     rdf: RDF
@@ -41,6 +43,7 @@ class CGMeasurement:
     n_frames: int
     n_molecules: int
     volume_nm3: float
+    phase: PhaseCheck | None = None
 
 
 def measure_cg_run(engine, system: CGSystem, protocol: MDProtocol, equilibration_ps: float, production_ps: float,
@@ -66,4 +69,5 @@ def measure_cg_run(engine, system: CGSystem, protocol: MDProtocol, equilibration
     pressure = float(np.mean(traj.pressure_bar)) if traj.pressure_bar is not None else float("nan")
     return CGMeasurement(g, fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"]), rho, rho_err, pressure,
                          t2 - t1, t2 - t0, traj.n_frames, traj.n_molecules,
-                         float(np.mean(np.prod(traj.box_nm, axis=1))))
+                         float(np.mean(np.prod(traj.box_nm, axis=1))),
+                         check_phase(traj, an["msd_fit_start"], an["msd_fit_end"]))

@@ -82,8 +82,7 @@ def sample_job(p: dict) -> dict:
     t0 = time.perf_counter()
     out = measure_cg(plugin("engine", p["engine"]), pot, p["mass_gmol"], p["n_beads"], p["box_nm"], p["cg"],
                      p["analysis"], p["state"], p["seed"], target=RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"])))
-    out.pop("rdf_measured")
-    return {**out, "wall_cg_s": time.perf_counter() - t0}
+    return {**sample_fields(out), "wall_cg_s": time.perf_counter() - t0}
 
 
 def measure_cg(engine, pot: PairPotential, mass_gmol: float, n_beads: int, box_nm: float, cg: dict, an: dict,
@@ -102,7 +101,13 @@ def measure_cg(engine, pot: PairPotential, mass_gmol: float, n_beads: int, box_n
     # Beyond half the box (not measured) g = 1, as RDF.on extrapolates.
     return {"rdf": m.rdf.on(_grid(an)), "rdf_measured": m.rdf, "diffusion_1e9_m2_s": m.diffusion.d_1e9_m2_s,
             "diffusion_err_1e9_m2_s": m.diffusion.d_err_1e9_m2_s, "pressure_bar": m.pressure_bar,
-            "structure_error": structure_error(m.rdf, target) if target is not None else float("nan")}
+            "structure_error": structure_error(m.rdf, target) if target is not None else float("nan"),
+            "frozen": bool(m.phase and m.phase.frozen), "phase_reason": m.phase.reason if m.phase else ""}
+
+
+def sample_fields(measured: dict) -> dict:
+    """What a database sample keeps of :func:`measure_cg`'s result (the columns of the store)."""
+    return {k: v for k, v in measured.items() if k not in ("rdf_measured", "frozen", "phase_reason")}
 
 
 def without_arrays(payload: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from mobcg_core.contract import units
 from mobcg_core.analysis import rdf_grid
 from mobcg_core.io import stable_hash
 from mobcg_core.contract.types import PairPotential, RDF
-from mobcg_core.database.jobs import measure_cg, plugin
+from mobcg_core.database.jobs import measure_cg, plugin, sample_fields
 from mobcg_core.database.settings import cg_engine_table, cg_md_settings, parse_json, job_seed
 
 _SIZE_SWITCH_NM = 0.15  # the perturbation fades to zero over this width below r_c
@@ -125,8 +125,7 @@ def variant_job(p: dict) -> dict:
     pot = PairPotential(r, u)
     out = measure_cg(engine, pot, p["mass_gmol"], p["n_beads"], box, cg, p["analysis"], state, p["seed"],
                      target=RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"])))
-    out.pop("rdf_measured")
-    return {**out, "potential_kjmol": u, "box_nm": box, "density_g_cm3": density, "variant": params,
+    return {**sample_fields(out), "potential_kjmol": u, "box_nm": box, "density_g_cm3": density, "variant": params,
             "probe_pressure_bar": probe["pressure_bar"], "wall_cg_s": time.perf_counter() - t0}
 
 

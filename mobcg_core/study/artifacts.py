@@ -81,4 +81,5 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
             "density_g_cm3": m.density_g_cm3, "density_err_g_cm3": m.density_err_g_cm3, "pressure_bar": pressure,
             "structure_error": structure_error(m.rdf, target), "ensemble": ensemble,
             "production_ps": production_ps, "wall_s": round(wall, 2),
-            "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None}
+            "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None,
+            **(m.phase.as_dict() if m.phase else {})}

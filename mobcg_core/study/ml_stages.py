@@ -105,7 +105,11 @@ def stage_predict(study, liquid: dict) -> dict:
                               pc["mobility_tolerance"], pc["mobility_max_structure_error"], pc["mobility_rounds"])
         pred, pot, extra = loop.chosen
         extra = {**extra, "mobility_factor": loop.factor, "mobility_probes": loop.probes,
-                 "mobility_matched": loop.converged}
+                 "mobility_matched": loop.converged, "mobility_within_budget": loop.within_budget}
+        if not loop.within_budget:
+            study.reporter.warn(f"  {liquid['name']}: no probe of the closed loop stayed within ε ≤ "
+                                f"{pc['mobility_max_structure_error']:g} and liquid; the open-loop prediction is "
+                                "kept and marked over budget in the validation table")
         tried = ", ".join(f"{p['factor']:.3g} → {p['ratio']:.2f} (ε {p['structure_error']:.4f})" for p in loop.probes)
         study.reporter.info(f"  {liquid['name']}: closed loop feeds {loop.factor:.3g} × D_AA "
                             f"(D fed / D_AA → D_CG/D_AA: {tried})")
@@ -166,7 +170,11 @@ def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict
                    study.cfg["analysis"], study.cfg["state"], study.liquid_seed(liquid) + 211, target)
     d_aa = info["diffusion_1e9_m2_s"]
     measurement = {"ratio": m["diffusion_1e9_m2_s"] / d_aa, "ratio_err": m["diffusion_err_1e9_m2_s"] / d_aa,
-                   "structure_error": m["structure_error"], "pressure_bar": float(m["pressure_bar"])}
+                   "structure_error": m["structure_error"], "pressure_bar": float(m["pressure_bar"]),
+                   "frozen": m["frozen"], "phase_reason": m["phase_reason"]}
+    if m["frozen"]:
+        study.reporter.warn(f"  {liquid['name']} probe f = {factor:.3g}: the CG liquid froze ({m['phase_reason']}); "
+                            "the closed loop rejects it")
     save_potential(d, pot)
     study.store(d / "probe.json", probe_inputs, {"record": record, "measurement": measurement})
     return (pred, pot, record), measurement
@@ -178,7 +186,8 @@ def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -
     pot = load_potential(pot_dir)
     row = dict(nvt) if nvt else run_cg_md(study, liquid, pot, pot_dir / "validate_nvt.npz", "NVT")
     row = {"potential": label, **{k: row.get(k) for k in ("D_CG_1e9_m2_s", "D_CG_err_1e9_m2_s", "D_AA_1e9_m2_s",
-                                                          "acceleration", "structure_error", "pressure_bar")}}
+                                                          "acceleration", "structure_error", "pressure_bar",
+                                                          "phase", "phase_reason")}}
     if row["acceleration"] is not None:
         row["acceleration_err"] = row["D_CG_err_1e9_m2_s"] / row["D_AA_1e9_m2_s"]
     if v["npt_ps"] > 0:
@@ -241,6 +250,7 @@ def stage_validate(study, liquid: dict) -> dict:
     method = study.cfg["cg_method"]["name"].upper()
     ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
     ml_row.update(spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
+                  within_budget="no" if ml.get("mobility_within_budget") is False else "yes",
                   in_training_range="no" if ml.get("extrapolation") else "yes")
     ibi_row = _one_potential(study, liquid, method, d, ibi_nvt)
     rows = [ml_row, ibi_row]
@@ -254,6 +264,8 @@ def stage_validate(study, liquid: dict) -> dict:
             rows.append({"potential": label, "failed": str(exc)})
     for friction in frictions:  # the friction stage's calibrated runs: same potential, so same NPT density
         rows.append(_friction_row(friction, f"{method} + {friction['thermostat'].upper()}", ibi_row))
+    for row in (r for r in rows if r.get("phase") == "frozen"):
+        study.reporter.warn(f"  {liquid['name']} {row['potential']}: FROZEN — {row['phase_reason']}")
     for row in (r for r in rows if "failed" not in r):
         study.reporter.info(f"  {liquid['name']} {row['potential']}: D_CG/D_AA = {row['acceleration']:.3g}, "
                             f"ε = {row['structure_error']:.3g}" +

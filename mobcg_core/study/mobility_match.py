@@ -33,12 +33,15 @@ class MobilityMatch:
         probes: one dict per probe: ``factor``, ``ratio`` (D_CG/D_AA), ``ratio_err``,
             ``structure_error``, plus what the ``probe`` callable reported.
         converged: whether the chosen probe is within the tolerance of the target ratio.
+        within_budget: whether the chosen probe is within the ε budget and liquid (False when
+            no probe was: the open-loop probe is then kept, and must be reported as such).
     """
 
     chosen: Any
     factor: float
     probes: list[dict] = field(default_factory=list)
     converged: bool = False
+    within_budget: bool = True
 
 
 def match_mobility(probe: Callable[[float], tuple[Any, dict]], target_ratio: float = 1.0,
@@ -65,16 +68,22 @@ def match_mobility(probe: Callable[[float], tuple[Any, dict]], target_ratio: flo
         candidate, m = probe(f)
         probes.append({"factor": f, **m})
         found.append(candidate)
-        ok = [p for p in probes if p["structure_error"] <= max_structure_error]
+        ok = [p for p in probes if _acceptable(p, max_structure_error)]
         if ok and _miss(ok[-1], target_ratio) <= math.log1p(tolerance) and probes[-1] is ok[-1]:
             break
         f = _next_factor(probes, target_ratio, max_structure_error, slope, lo_f, hi_f)
         if f is None or any(abs(math.log(f / p["factor"])) < 1e-3 for p in probes):
             break
-    ok = [i for i, p in enumerate(probes) if p["structure_error"] <= max_structure_error] or [0]
+    ok = [i for i, p in enumerate(probes) if _acceptable(p, max_structure_error)] or [0]
     best = min(ok, key=lambda i: _miss(probes[i], target_ratio))
-    converged = _miss(probes[best], target_ratio) <= math.log1p(tolerance)
-    return MobilityMatch(found[best], probes[best]["factor"], probes, converged)
+    within = _acceptable(probes[best], max_structure_error)
+    converged = within and _miss(probes[best], target_ratio) <= math.log1p(tolerance)
+    return MobilityMatch(found[best], probes[best]["factor"], probes, converged, within)
+
+
+def _acceptable(p: dict, max_eps: float) -> bool:
+    """A probe may be chosen: within the structure budget and still a liquid."""
+    return p["structure_error"] <= max_eps and not p.get("frozen", False)
 
 
 def _miss(p: dict, target: float) -> float:
@@ -85,10 +94,10 @@ def _next_factor(probes: list[dict], target: float, max_eps: float, slope: float
                  hi: float) -> float | None:
     """The secant step in (ln f, ln D) from the last two structurally acceptable probes, kept
     inside the bracket that the structurally rejected probes leave (ε grows as f falls)."""
-    ok = [p for p in probes if p["structure_error"] <= max_eps]
+    ok = [p for p in probes if _acceptable(p, max_eps)]
     if not ok:
         return None
-    rejected = [p["factor"] for p in probes if p["structure_error"] > max_eps]
+    rejected = [p["factor"] for p in probes if not _acceptable(p, max_eps)]
     floor = max([f for f in rejected if f < ok[-1]["factor"]], default=0.0)
     if len(ok) >= 2:
         a, b = ok[-2], ok[-1]
