@@ -80,3 +80,20 @@ def test_closed_loop_says_when_even_the_open_loop_probe_is_over_budget():
     probe, _ = _power_law(d_open=2.0, eps_open=0.029)  # 3-ethylhexane-like: ε 0.029 at f = 1
     m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02)
     assert not m.within_budget and not m.converged and m.factor == 1.0
+
+
+def test_compare_potentials_run_at_their_own_timestep(tmp_path):
+    """[validation] compare_timestep_fs: a published rough table is run at 2 fs while cg stays at 5 fs."""
+    from mobcg_core.study.artifacts import save_potential
+    from mobcg_core.study.ml_stages import _one_potential
+    from conftest import lj_potential
+
+    study = predict_study(tmp_path, "", "equilibration_ps = 2.0\nproduction_ps = 6.0\nreport_interval_ps = 0.5\n"
+                          "[validation]\nnpt_ps = 0.0\nnve_drift_ps = 0.0\ncompare_timestep_fs = 2.0")
+    liquid = study.cfg["liquids"][0]
+    study.require("target", liquid)
+    save_potential(tmp_path / "pot", lj_potential(0.6, 2.5, 1.55, study.cfg["cg"]["table_dr_nm"]))
+    row = _one_potential(study, liquid, "table", tmp_path / "pot", None,
+                         study.cfg["validation"]["compare_timestep_fs"])
+    assert row["timestep_fs"] == 2.0 and study.cfg["cg"]["timestep_fs"] == 5.0
+    assert row["D_CG_1e9_m2_s"] > 0 and row["phase"] == "liquid"

@@ -47,4 +47,7 @@ VALIDATION = {
                      min=0.0),
     "nve_drift_ps": Option(float, 20.0, "NVE run per potential at cg.timestep_fs for the energy drift "
                            "(ps); 0 skips", min=0.0),
+    "compare_timestep_fs": Option(float, 0.0, "timestep of the liquids' compare_potentials runs (fs; 0: "
+                                  "cg.timestep_fs). Published tables can be rough: at 5 fs engines disagree on "
+                                  "their D, at 2 fs they agree", min=0.0),
 }

@@ -57,16 +57,17 @@ def load_potential(d) -> PairPotential:
 
 
 def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: str | None = None,
-              production_ps: float | None = None, thermostat: dict | None = None) -> dict:
+              production_ps: float | None = None, thermostat: dict | None = None,
+              timestep_fs: float | None = None) -> dict:
     """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble, length and the
-    thermostat — ``{"thermostat", "friction_per_ps", "dpd_cutoff_nm"}`` — may be overridden):
+    thermostat — ``{"thermostat", "friction_per_ps", "dpd_cutoff_nm"}`` — and the timestep may be overridden):
     D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
     info, target = load_target(study, liquid)
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     ensemble = ensemble or cg["ensemble"]
     production_ps = production_ps or cg["production_ps"]
     thermostat = thermostat or {"thermostat": cg["thermostat"], "friction_per_ps": cg["friction_per_ps"]}
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], production_ps,
+    protocol = MDProtocol(state["temperature_K"], timestep_fs or cg["timestep_fs"], production_ps,
                           seed=study.liquid_seed(liquid) + 17,
                           pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None, **thermostat)
     system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, protocol.seed - 17)
@@ -80,6 +81,6 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
             "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
             "density_g_cm3": m.density_g_cm3, "density_err_g_cm3": m.density_err_g_cm3, "pressure_bar": pressure,
             "structure_error": structure_error(m.rdf, target), "ensemble": ensemble,
-            "production_ps": production_ps, "wall_s": round(wall, 2),
+            "production_ps": production_ps, "timestep_fs": protocol.timestep_fs, "wall_s": round(wall, 2),
             "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None,
             **(m.phase.as_dict() if m.phase else {})}

@@ -180,18 +180,20 @@ def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict
     return (pred, pot, record), measurement
 
 
-def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -> dict:
-    """NVT (unless given), NPT density and NVE drift of one potential."""
+def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None,
+                   timestep_fs: float | None = None) -> dict:
+    """NVT (unless given), NPT density and NVE drift of one potential (at ``timestep_fs``, fs, or cg's)."""
     v, cg, state = study.cfg["validation"], study.cfg["cg"], study.cfg["state"]
+    dt = timestep_fs or cg["timestep_fs"]
     pot = load_potential(pot_dir)
-    row = dict(nvt) if nvt else run_cg_md(study, liquid, pot, pot_dir / "validate_nvt.npz", "NVT")
-    row = {"potential": label, **{k: row.get(k) for k in ("D_CG_1e9_m2_s", "D_CG_err_1e9_m2_s", "D_AA_1e9_m2_s",
-                                                          "acceleration", "structure_error", "pressure_bar",
-                                                          "phase", "phase_reason")}}
+    row = dict(nvt) if nvt else run_cg_md(study, liquid, pot, pot_dir / "validate_nvt.npz", "NVT", timestep_fs=dt)
+    row = {"potential": label, "timestep_fs": dt,
+           **{k: row.get(k) for k in ("D_CG_1e9_m2_s", "D_CG_err_1e9_m2_s", "D_AA_1e9_m2_s", "acceleration",
+                                      "structure_error", "pressure_bar", "phase", "phase_reason")}}
     if row["acceleration"] is not None:
         row["acceleration_err"] = row["D_CG_err_1e9_m2_s"] / row["D_AA_1e9_m2_s"]
     if v["npt_ps"] > 0:
-        npt = run_cg_md(study, liquid, pot, pot_dir / "validate_npt.npz", "NPT", v["npt_ps"])
+        npt = run_cg_md(study, liquid, pot, pot_dir / "validate_npt.npz", "NPT", v["npt_ps"], timestep_fs=dt)
         row.update(density_npt_g_cm3=npt["density_g_cm3"], density_npt_err_g_cm3=npt["density_err_g_cm3"])
         # D at the potential's own 1-atm density: a potential whose liquid is too dense at 1 atm
         # is slower there than at the all-atom density (how a study that runs NPT reports D)
@@ -205,7 +207,7 @@ def _one_potential(study, liquid, label: str, pot_dir: Path, nvt: dict | None) -
         info, _ = load_target(study, liquid)
         system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, study.liquid_seed(liquid))
         row["nve_drift_kT_per_bead_ns"] = energy_drift(study.plugin("engine"), system, state["temperature_K"],
-                                                       cg["timestep_fs"], v["nve_drift_ps"],
+                                                       dt, v["nve_drift_ps"],
                                                        seed=study.liquid_seed(liquid))
     return row
 
@@ -258,7 +260,8 @@ def stage_validate(study, liquid: dict) -> dict:
         rows.insert(1, _one_potential(study, liquid, "ML, open loop", d / "ml" / "closed_loop" / "1", None))
     for label, pot_dir in compare_dirs(study, liquid).items():
         try:
-            rows.append(_one_potential(study, liquid, label, pot_dir, None))
+            rows.append(_one_potential(study, liquid, label, pot_dir, None,
+                                       study.cfg["validation"]["compare_timestep_fs"] or None))
         except PhysicalFailure as exc:  # a published table may not survive this protocol: that is a result
             study.reporter.warn(f"{liquid['name']} {label}: {exc}")
             rows.append({"potential": label, "failed": str(exc)})
