@@ -84,3 +84,25 @@ def test_hoomd_reaction_field_energy_matches_openmm(smiles):
     hoomd = registry().create("engine", "hoomd", plugin_defaults("engine", "hoomd", options))
     e_ref, e = _energy(ref, box), _energy(hoomd, box)
     assert e == pytest.approx(e_ref, rel=2e-3, abs=2.0), (e, e_ref)
+
+
+def test_lammps_npt_with_h_bond_constraints_holds_bonds_and_pressure():
+    """SHAKE must precede LAMMPS's box-changing fix: NPT with h-bonds at 2 fs was refused before."""
+    rec = registry().get("engine", "lammps")
+    if rec is None or not rec.available:
+        pytest.skip(f"engine lammps unavailable: {rec.reason if rec else 'not installed'}")
+    eng = registry().create("engine", "lammps", plugin_defaults("engine", "lammps", {"constraints": "h-bonds"}))
+    box = build_liquid_box(parametrize(build_molecule("CCCCCC", seed=3)), 40, 0.6, seed=3)
+    sim = eng.aa_simulation(box, MDProtocol(298.15, 2.0, 0.0, pressure_bar=1.01325, seed=3,
+                                            thermostat="nose_hoover", friction_per_ps=1.0))
+    try:
+        sim.minimize()
+        traj = sim.run(6.0, 0.5)
+    finally:
+        sim.close()
+    # 2 fs with C–H bonds free would heat the box; with SHAKE the kinetic temperature stays near 298 K
+    # (dof = 3N − N_H-bonds − 3), and the box responds to the barostat.
+    n_atoms, n_h = 40 * 20, 40 * 14
+    t_kin = 2 * np.mean(traj.kinetic_energy_kjmol[4:]) / ((3 * n_atoms - n_h - 3) * 0.0083144626)
+    assert 250 < t_kin < 350, t_kin
+    assert np.ptp(traj.box_nm[:, 0]) > 0
