@@ -256,6 +256,18 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"mobcg: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `mobcg db info --json | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except OSError as exc:  # the environment (permissions, a file in the way, a full disk), not a bug
+        if args.debug:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"mobcg: error: {exc.strerror or exc}{where} (check that the path is a writable folder "
+              "and the disk has space)", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("mobcg: interrupted; finished work is saved, rerun the same command to resume", file=sys.stderr)
         return 130

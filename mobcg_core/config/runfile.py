@@ -296,6 +296,10 @@ def load_config(path: str | Path, registry=None) -> dict[str, Any]:
     if not out:
         _cross_checks(cfg, out)
         _check_database_overrides(cfg, out, base_dir, registry)
+    if not out:
+        from mobcg_core.config.inputs import check_inputs
+
+        check_inputs({**cfg, "_base_dir": str(base_dir)}, out)
     if out:
         raise ConfigError(str(path), out.items)
     cfg["_file"] = str(path.resolve())

@@ -1,0 +1,202 @@
+"""Checks of what a run will read, done before its first stage.
+
+The schema (``runfile.py``) checks each value on its own; this module opens the files
+the values name and checks them against each other, so that a run that would fail
+stages later, or run silently on nonsense (a g(r) in the wrong unit), is stopped
+up front with one line per problem naming the key and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mobcg_core.config.schema import Problems
+
+#: Avogadro's number times 1e-21 cm³/nm³: converts g/mol and g/cm³ to nm³ per molecule.
+_NA_NM3 = 6.02214076e23 * 1e-21
+#: The first peak of a centre-of-mass g(r) lies near the molecular size (M / (rho N_A))^(1/3),
+#: typically at 1.0-1.3 times it; a factor 10 (nm read as Å or the reverse) falls far outside.
+PEAK_RATIO_RANGE = (0.4, 3.0)
+MIN_ROWS = 5
+
+
+def molecular_size_nm(mass_gmol: float, density_g_cm3: float) -> float:
+    """Cube root of the volume per molecule (nm) from mass (g/mol) and density (g/cm³)."""
+    return (mass_gmol / (density_g_cm3 * _NA_NM3)) ** (1.0 / 3.0)
+
+
+def load_rdf_columns(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read the two numeric columns r, g(r) of a g(r) file; raise ``ValueError`` with the fix.
+
+    Accepts UTF-8 with or without a byte-order mark; ``#`` starts a comment.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("is not UTF-8 text (expected two numeric columns r, g(r))") from None
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = line.replace(",", " ").split()
+        try:
+            values = [float(x) for x in fields[:2]]
+        except ValueError:
+            raise ValueError(f"line {n} is not numeric ({line[:16]!r}; expected two columns r, g(r))") from None
+        if len(values) < 2:
+            raise ValueError(f"line {n} has one column (expected two columns r, g(r))")
+        rows.append(values)
+    if len(rows) < MIN_ROWS:
+        raise ValueError(f"has {len(rows)} data rows (expected at least {MIN_ROWS} rows of r, g(r))")
+    data = np.asarray(rows)
+    return data[:, 0], data[:, 1]
+
+
+def rdf_problems(r: np.ndarray, g: np.ndarray, r_need_nm: float | None = None,
+                 size_nm: float | None = None) -> list[str]:
+    """Problems of a g(r) table, r in nm, each a message with its fix (empty: fine)."""
+    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(g))):
+        bad = int(np.flatnonzero(~(np.isfinite(r) & np.isfinite(g)))[0])
+        return [f"row {bad + 1} is not finite (expected finite numbers r, g(r))"]
+    out = []
+    if r[0] <= 0:
+        out.append(f"r starts at {r[0]:g} nm (expected r > 0)")
+    if np.any(np.diff(r) <= 0):
+        i = int(np.flatnonzero(np.diff(r) <= 0)[0])
+        out.append(f"r is not strictly increasing at row {i + 2} (expected sorted, distinct r)")
+    if np.any(g < 0):
+        out.append(f"g(r) is negative at row {int(np.flatnonzero(g < 0)[0]) + 1} (expected g >= 0)")
+    if out:
+        return out
+    if r_need_nm is not None and r[-1] < r_need_nm * (1 - 1e-6):
+        out.append(f"ends at r = {r[-1]:g} nm (expected to reach {r_need_nm:g} nm, the cutoff)")
+    if size_nm is not None and np.max(g) > 0:
+        ratio = r[int(np.argmax(g))] / size_nm
+        lo, hi = PEAK_RATIO_RANGE
+        if not lo <= ratio <= hi:
+            out.append(f"first peak at r = {r[int(np.argmax(g))]:g} nm is {ratio:.2g} x the molecular size "
+                       f"{size_nm:.3g} nm implied by mass and density (expected {lo}-{hi} x); "
+                       "is the unit of r wrong? set rdf_r_unit or fix the header")
+    return out
+
+
+def _rdf_unit(path: Path, unit: str) -> str | None:
+    if unit != "auto":
+        return unit
+    from mobcg_core.physics.tables import TableError, read_rdf_file
+
+    try:
+        read_rdf_file(path, "auto")
+    except TableError as exc:
+        if "header does not say" in str(exc):
+            return None
+    except Exception:  # a data problem, reported by load_rdf_columns
+        pass
+    text = path.read_bytes().decode("utf-8-sig", "replace").lower()
+    header = " ".join(ln for ln in text.splitlines() if ln.lstrip().startswith("#"))
+    return "angstrom" if ("angstrom" in header or "[a]" in header or "å" in header) else "nm"
+
+
+def check_rdf_file(path: Path, unit: str, r_need_nm: float | None, size_nm: float | None) -> list[str]:
+    """Problems of one g(r) file, r read in ``unit`` ('auto', 'nm', 'angstrom')."""
+    try:
+        r, g = load_rdf_columns(path)
+    except OSError as exc:
+        return [f"cannot read {path} ({exc.strerror})"]
+    except ValueError as exc:
+        return [f"{path} {exc}"]
+    unit = _rdf_unit(path, unit)
+    if unit is None:
+        return [f"{path}: header does not say the unit of r (set rdf_r_unit to 'nm' or 'angstrom')"]
+    scale = 0.1 if unit == "angstrom" else 1.0
+    return [f"{path}: {m}" for m in rdf_problems(r * scale, g, r_need_nm, size_nm)]
+
+
+def _liquid_mass(liq: dict) -> float | None:
+    if liq.get("mass_gmol"):
+        return liq["mass_gmol"]
+    try:
+        from mobcg_core.forcefield.smiles import molar_mass_gmol  # rdkit
+    except ImportError:
+        return None
+    try:
+        return molar_mass_gmol(liq["smiles"])
+    except Exception:  # an unparsable SMILES is reported by the SMILES check
+        return None
+
+
+def _check_smiles(liq: dict, key: str, out: Problems) -> None:
+    if not liq.get("smiles"):
+        return
+    try:
+        from mobcg_core.forcefield.smiles import molar_mass_gmol
+    except ImportError:  # rdkit absent: the all-atom stages report it
+        return
+    try:
+        smiles_mass = molar_mass_gmol(liq["smiles"])
+    except Exception as exc:  # rdkit raises several types for an unparsable SMILES
+        out.add(f"{key}.smiles", f"{liq['smiles']!r} cannot be parsed ({type(exc).__name__}); "
+                "give a valid SMILES")
+        return
+    given = liq.get("mass_gmol") or 0.0
+    if given and abs(given - smiles_mass) > 0.02 * smiles_mass:
+        out.add(f"{key}.mass_gmol", f"{given:g} g/mol contradicts the SMILES ({smiles_mass:.2f} g/mol); "
+                "fix one or leave mass_gmol at 0")
+
+
+def check_inputs(cfg: dict, out: Problems) -> None:
+    """Add to ``out`` every problem of the files and values a run of ``cfg`` would meet late."""
+    stages = cfg["run"]["stages"]
+    cutoff = cfg["cg"]["cutoff_nm"]
+    output = Path(cfg["run"]["output"])
+    if not output.is_absolute():
+        output = Path(cfg.get("_base_dir", ".")) / output
+    blocker = next((p for p in (output, *output.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        out.add("run.output", f"{blocker} is a file (expected a folder or a path that can be created)")
+    for i, liq in enumerate(cfg.get("liquids") or []):
+        key = f"liquids[{i}]"
+        mass, rho = _liquid_mass(liq), liq.get("density_g_cm3") or 0.0
+        _check_smiles(liq, key, out)
+        size = molecular_size_nm(mass, rho) if mass and rho else None
+        if liq.get("rdf_file") and "target" in stages:
+            for msg in check_rdf_file(Path(liq["rdf_file"]), liq.get("rdf_r_unit", "auto"), cutoff, size):
+                out.add(f"{key}.rdf_file", msg)
+        needs_d = [s for s in ("predict", "friction", "validate") if s in stages]
+        if needs_d and not liq.get("diffusion_1e9_m2_s") and (liq.get("rdf_file") or not liq.get("smiles")):
+            out.add(f"{key}.diffusion_1e9_m2_s", f"must be > 0 for stage {needs_d[0]} "
+                    "(set the all-atom self-diffusion in 1e-9 m²/s)")
+        if mass and rho:
+            n = cfg["cg"].get("n_beads") or liq.get("n_molecules", 1000)
+            box = (n * size ** 3) ** (1 / 3)
+            if box < 2 * cutoff and any(s in stages for s in ("coarse_grain", "cg_md", "friction")):
+                out.add(f"{key}.n_molecules", f"box {box:.3g} nm is smaller than 2 x cg.cutoff_nm = "
+                        f"{2 * cutoff:g} nm (use more molecules or a shorter cutoff)")
+        made = output / "liquids" / str(liq.get("name")) / "potential.npz"
+        if "cg_md" in stages and "coarse_grain" not in stages and not made.exists():
+            out.add("run.stages", f"{key}: cg_md needs the potential that stage coarse_grain makes "
+                    "(add coarse_grain before cg_md; it also reads potential_file)")
+        if liq.get("potential_file") and "coarse_grain" in stages:
+            _check_table(Path(liq["potential_file"]), f"{key}.potential_file", out, cutoff)
+        for label, table in (liq.get("compare_potentials") or {}).items():
+            _check_table(Path(cfg.get("_base_dir", ".")) / table, f"{key}.compare_potentials.{label}", out,
+                         cutoff)
+
+
+def _check_table(path: Path, key: str, out: Problems, cutoff_nm: float) -> None:
+    from mobcg_core.physics.tables import read_lammps_table
+
+    try:
+        pot = read_lammps_table(path)
+    except Exception as exc:  # any parse failure means the file is not a table
+        out.add(key, f"{path} is not a LAMMPS/VOTCA potential table ({type(exc).__name__}: "
+                f"{str(exc)[:80]}); expected lines index, r (Å), U (kcal/mol), F")
+        return
+    if not (np.all(np.isfinite(pot.u_kjmol)) and np.all(np.isfinite(pot.f_kjmol_nm))):
+        out.add(key, f"{path} holds non-finite energies or forces (expected finite U and F)")
+    elif pot.cutoff_nm < cutoff_nm - 1e-6:
+        out.add(key, f"{path} ends at {pot.cutoff_nm:.4f} nm, before cg.cutoff_nm = {cutoff_nm:g} nm "
+                "(lower cg.cutoff_nm or extend the table)")
