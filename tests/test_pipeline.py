@@ -174,5 +174,6 @@ def test_potential_file_must_reach_the_cutoff(tmp_path):
     with_table = 'density_g_cm3 = 0.7332\npotential_file = "short.table"'
     run_file.write_text(TINY.replace('density_g_cm3 = 0.7332', with_table))
     proc = run_cli("run", str(run_file))
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    # refused up front by the file checks (exit 2, one line), before any MD and before out/ exists
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
     assert "ends at 1.0000 nm, before cg.cutoff_nm = 1.5" in proc.stderr

@@ -137,10 +137,12 @@ def cmd_bench(args) -> int:
     from mobcg_core.plugins import registry
     from mobcg_core.study.progress import Reporter
 
-    cfg = load_config(args.file)
+    systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
+    # bench runs MD only: the all-atom box (as stage target would) and/or the CG box (as cg_md would)
+    wanted = {"aa": ("target",), "cg": ("coarse_grain", "cg_md")}
+    cfg = load_config(args.file, stages=tuple(st for s in systems for st in wanted.get(s, ())))
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()] or registry().names("engine")
-    systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
     result = run_bench(study, engines, args.liquid, args.table, systems, _thermostats(args.thermostats))
     print_bench(result, study.reporter.console)
     study.reporter.info(f"wrote {study.out_dir / 'bench.json'}")
@@ -175,7 +177,7 @@ def cmd_timestep(args) -> int:
     from mobcg_core.plugins import registry
     from mobcg_core.study.progress import Reporter
 
-    cfg = load_config(args.file)
+    cfg = load_config(args.file, stages=("coarse_grain", "cg_md"))  # the CG box and the file's potential
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     result = timestep_check(study, args.engine or cfg["engine"]["name"], _floats(args.timesteps, "--timesteps"),
                             args.liquid, args.table, args.max_drift, args.nve_ps)

@@ -277,10 +277,13 @@ def _check_database_overrides(cfg: dict, out: Problems, base_dir: Path, registry
             prefix="database.cg_method_options")
 
 
-def load_config(path: str | Path, registry=None) -> dict[str, Any]:
+def load_config(path: str | Path, registry=None, stages: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Read and validate a run file; return the resolved configuration.
 
-    Raises :class:`ConfigError` listing every problem found.
+    ``stages`` names the stages the calling command will run, so that the up-front file checks
+    (:func:`~mobcg_core.config.inputs.check_inputs`) judge what that command needs: ``mobcg bench
+    --systems aa`` builds no CG box and must not be refused for one. Default: the file's
+    ``run.stages``. Raises :class:`ConfigError` listing every problem found.
     """
     from mobcg_core.plugins import registry as default_registry
 
@@ -299,7 +302,8 @@ def load_config(path: str | Path, registry=None) -> dict[str, Any]:
     if not out:
         from mobcg_core.config.inputs import check_inputs
 
-        check_inputs({**cfg, "_base_dir": str(base_dir)}, out)
+        run = {**cfg["run"], "stages": list(stages)} if stages is not None else cfg["run"]
+        check_inputs({**cfg, "run": run, "_base_dir": str(base_dir)}, out)
     if out:
         raise ConfigError(str(path), out.items)
     cfg["_file"] = str(path.resolve())
