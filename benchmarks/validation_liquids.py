@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import engine, package_versions, print_table, write_json  # noqa: E402
 
 from mobcg_core.analysis import yeh_hummer_correction  # noqa: E402
+from mobcg_core.physics.tables import write_rdf_file  # noqa: E402
 from mobcg_core.contract import units  # noqa: E402
 from mobcg_core.study.workflows import run_aa_liquid  # noqa: E402
 
@@ -60,13 +61,8 @@ def _yh_1e9(viscosity_mPa_s: float, box_nm: float) -> float:
 
 def write_reference(path: Path, name: str, res, d_1e9: float) -> None:
     """The g(r) in the reference format: header with mass and D, r in Å (atomic write)."""
-    lines = [f"# all-atom centre-of-mass pair correlation function of liquid {name} at {T_K} K, 1 atm",
-             f"# molar mass {res.mass_gmol:.4f} g/mol; all-atom self-diffusion coefficient {d_1e9:.4g} x 1e-9 m^2/s",
-             "# columns: r [angstrom]  g(r)"]
-    lines += [f"{r * units.ANGSTROM_PER_NM:.4f} {g:.6f}" for r, g in zip(res.rdf.r_nm, res.rdf.g)]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    write_rdf_file(path, res.rdf, f"all-atom centre-of-mass pair correlation function of liquid {name} "
+                   f"at {T_K} K, 1 atm", res.mass_gmol, d_1e9)
 
 
 def run_one(name: str, args) -> dict:

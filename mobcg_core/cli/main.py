@@ -4,6 +4,8 @@
     mobcg check FILE.toml      validate the file only
     mobcg bench FILE.toml      the file's CG (and --systems aa: all-atom) system on every engine
     mobcg timestep FILE.toml   NVE energy drift per CG timestep: the largest safe one
+    mobcg target --topology TOP --trajectory TRAJ -o DIR
+                               a CG target (g(r), density, D) from your own all-atom trajectory
     mobcg plugins [--json]     list installed plugins and whether they are usable
     mobcg db info FILE.h5      what a sample database holds (--json)
     mobcg db merge OUT IN...   merge databases (rows with a known key are skipped)
@@ -62,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--model", default=None, help="model file (default: the predictor's shipped model)")
     pred.add_argument("--predictor", default="mlp", help="predictor plugin (default: mlp)")
     pred.add_argument("-o", "--output", default="predicted", help="output folder (default: ./predicted)")
+    tgt = sub.add_parser("target", help="g(r), density and D from your all-atom trajectory (any engine)")
+    tgt.add_argument("--topology", required=True, help="topology MDAnalysis reads (TPR, GRO, PDB, PSF, "
+                     "LAMMPS data, prmtop, ...)")
+    tgt.add_argument("--trajectory", default=None, help="trajectory (XTC, TRR, DCD, LAMMPS dump, NetCDF, ...); "
+                     "default: the frames in --topology")
+    tgt.add_argument("--selection", default="all", help="MDAnalysis selection of the liquid's molecules")
+    tgt.add_argument("--temperature", type=float, default=298.15, help="the run's temperature (K)")
+    tgt.add_argument("--viscosity", type=float, default=None, help="shear viscosity (mPa·s) for the "
+                     "Yeh–Hummer correction of D to the CG box; default: no correction")
+    tgt.add_argument("--cg-molecules", type=int, default=1000, help="beads of the CG box D is corrected to")
+    tgt.add_argument("--frames", default="::", help="START:STOP:STEP of the frames to read (default: all)")
+    tgt.add_argument("--name", default=None, help="liquid label (default: the output folder's name)")
+    tgt.add_argument("-o", "--output", required=True, help="output folder")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
     db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
@@ -87,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
-    for s in (run, check, plugins, bench, tstep, db, d_info, d_merge, d_export, d_plot):
+    for s in (run, check, plugins, bench, tstep, tgt, pred, db, d_info, d_merge, d_export, d_plot):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -237,7 +252,31 @@ def cmd_predict(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
+def cmd_target(args) -> int:
+    from pathlib import Path
+
+    from mobcg_core.analysis.trajectory_files import TargetRequest, target_from_trajectory
+    from mobcg_core.cli.target import write_target
+
+    if args.temperature <= 0 or (args.viscosity is not None and not args.viscosity > 0) or args.cg_molecules < 2:
+        raise MobcgError("--temperature and --viscosity must be > 0 and --cg-molecules ≥ 2")
+    try:
+        start, stop, step = ([int(x) if x else None for x in args.frames.split(":")] + [None, None])[:3]
+    except ValueError:
+        raise MobcgError(f"--frames {args.frames!r}: expected START:STOP:STEP, e.g. 100::2") from None
+    req = TargetRequest(args.topology, args.trajectory, args.selection, args.temperature, args.viscosity,
+                        args.cg_molecules, start or 0, stop, step or 1, args.name or Path(args.output).resolve().name)
+    rec = write_target(args.output, req, target_from_trajectory(req))
+    print(f"{args.output}: M = {rec['mass_gmol']:.4f} g/mol, {rec['molecules']} molecules, {rec['frames']} frames "
+          f"over {rec['time_span_ps']:g} ps; ρ = {rec['density_g_cm3']:.4f} g/cm³; "
+          f"D = {rec['diffusion_1e9_m2_s']:.4g} ± {rec['diffusion_err_1e9_m2_s']:.2g} x 1e-9 m²/s "
+          + ("(Yeh–Hummer, CG box)" if rec["finite_size_corrected"] else "(simulated box, no finite-size "
+             "correction: give --viscosity)"))
+    return 0
+
+
+COMMANDS = {"target": cmd_target,
+            "run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
             "db": cmd_db, "predict": cmd_predict}
 
 

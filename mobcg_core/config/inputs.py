@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mobcg_core.io import read_json
+
 from mobcg_core.config.schema import Problems
 
 #: Avogadro's number times 1e-21 cm³/nm³: converts g/mol and g/cm³ to nm³ per molecule.
@@ -73,7 +75,7 @@ def rdf_problems(r: np.ndarray, g: np.ndarray, r_need_nm: float | None = None,
         return out
     if r_need_nm is not None and r[-1] < r_need_nm * (1 - 1e-6):
         out.append(f"ends at r = {r[-1]:g} nm (expected to reach {r_need_nm:g} nm, the cutoff)")
-    if size_nm is not None and np.max(g) > 0:
+    if size_nm is not None and _has_peak(r, g):
         ratio = r[int(np.argmax(g))] / size_nm
         lo, hi = PEAK_RATIO_RANGE
         if not lo <= ratio <= hi:
@@ -81,6 +83,17 @@ def rdf_problems(r: np.ndarray, g: np.ndarray, r_need_nm: float | None = None,
                        f"{size_nm:.3g} nm implied by mass and density (expected {lo}-{hi} x); "
                        "is the unit of r wrong? set rdf_r_unit or fix the header")
     return out
+
+
+def _has_peak(r: np.ndarray, g: np.ndarray, width_nm: float = 0.05, height: float = 1.2) -> bool:
+    """A coordination peak to judge the unit by: g(r) averaged over 0.05 nm rises above 1.2.
+
+    A structureless g(r) (a gas, or an ideal-gas test system) has only noise at small r, whose
+    position says nothing about the unit of r.
+    """
+    n = max(1, int(round(width_nm / max(float(np.median(np.diff(r))), 1e-9))))
+    smooth = np.convolve(g, np.ones(n) / n, mode="same") if len(g) > n else g
+    return bool(np.max(smooth) > height)
 
 
 def _rdf_unit(path: Path, unit: str) -> str | None:
@@ -145,6 +158,22 @@ def _check_smiles(liq: dict, key: str, out: Problems) -> None:
     if given and abs(given - smiles_mass) > 0.02 * smiles_mass:
         out.add(f"{key}.mass_gmol", f"{given:g} g/mol contradicts the SMILES ({smiles_mass:.2f} g/mol); "
                 "fix one or leave mass_gmol at 0")
+
+
+def expand_target_dir(liq: dict, key: str, out: Problems, base_dir: Path) -> None:
+    """A ``mobcg target`` folder stands for its g(r) file and the numbers in its target.json."""
+    if not liq.get("target_dir"):
+        return
+    folder = Path(liq["target_dir"])
+    folder = folder if folder.is_absolute() else base_dir / folder
+    if not (folder / "target.json").is_file() or not (folder / "aa_rdf.txt").is_file():
+        out.add(key, f"{folder} holds no target.json and aa_rdf.txt (make it with `mobcg target ... -o {folder}`)")
+        return
+    rec = read_json(folder / "target.json")
+    liq["rdf_file"], liq["rdf_r_unit"] = str((folder / "aa_rdf.txt").resolve()), "angstrom"
+    for field in ("mass_gmol", "density_g_cm3", "diffusion_1e9_m2_s"):
+        liq[field] = liq.get(field) or float(rec[field])
+    liq["target_dir"] = str(folder.resolve())
 
 
 def check_inputs(cfg: dict, out: Problems) -> None:

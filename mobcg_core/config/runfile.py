@@ -104,6 +104,15 @@ LIQUID = {
                          choices=("auto", "nm", "angstrom")),
     "diffusion_1e9_m2_s": Option(float, 0.0, "all-atom self-diffusion D_AA (1e-9 m²/s)", min=0.0),
     "density_g_cm3": Option(float, 0.0, "all-atom density (g/cm³), fixes the CG box", min=0.0),
+    "topology": Option(str, "", "target from your own all-atom run: its topology (any format MDAnalysis "
+                       "reads: TPR, GRO, PDB, PSF, LAMMPS data, prmtop, ...)", is_file=True),
+    "trajectory": Option(str, "", "the all-atom trajectory with topology (XTC, TRR, DCD, LAMMPS dump, NetCDF, "
+                         "...); empty: the frames in topology", is_file=True),
+    "selection": Option(str, "all", "MDAnalysis selection of the liquid's molecules in topology"),
+    "viscosity_mPa_s": Option(float, 0.0, "shear viscosity for the Yeh–Hummer correction of D from "
+                              "trajectory to the CG box (0: no correction)", min=0.0),
+    "target_dir": Option(str, "", "folder written by `mobcg target`: sets rdf_file, and mass_gmol, "
+                         "density_g_cm3 and diffusion_1e9_m2_s where they are 0"),
     "compare_potentials": Option(dict, {}, "label = LAMMPS/VOTCA table file (relative to the run file): "
                                  "other potentials (e.g. published ones) run through the same validation"),
 }
@@ -240,12 +249,15 @@ def _cross_checks(cfg: dict, out: Problems) -> None:
         if names.count(liq.get("name")) > 1:
             out.add(f"liquids[{i}].name", f"duplicate name {liq.get('name')!r} (expected unique names)")
         if "target" in cfg["run"].get("stages", []):
-            if not liq.get("rdf_file") and not liq.get("smiles"):
-                out.add(f"liquids[{i}]", "needs rdf_file (a target g(r)) or smiles (to run all-atom MD)")
+            if not liq.get("rdf_file") and not liq.get("smiles") and not liq.get("topology"):
+                out.add(f"liquids[{i}]", "needs rdf_file or target_dir (a target g(r)), topology (your all-atom "
+                                         "trajectory) or smiles (to run all-atom MD)")
+            if liq.get("trajectory") and not liq.get("topology"):
+                out.add(f"liquids[{i}].topology", "missing (a trajectory is read with its topology)")
             if liq.get("rdf_file") and not liq.get("density_g_cm3"):
                 out.add(f"liquids[{i}].density_g_cm3", "missing (a target read from rdf_file needs the "
                                                        "all-atom density > 0)")
-        if not liq.get("mass_gmol") and not liq.get("smiles"):
+        if not liq.get("mass_gmol") and not liq.get("smiles") and not liq.get("topology"):
             out.add(f"liquids[{i}]", "needs mass_gmol or smiles (to know the bead mass)")
     an = cfg.get("analysis", {})
     if isinstance(an.get("rdf_r_max_nm"), float) and an.get("rdf_r_max_nm", 1) <= an.get("rdf_r_min_nm", 0):
@@ -296,6 +308,11 @@ def load_config(path: str | Path, registry=None, stages: tuple[str, ...] | None 
     cfg = validate(raw, {k: v for k, v in SCHEMA.items() if k not in KIND_HOOKS}, out, base_dir)
     for kind, table in plugin_tables.items():
         cfg[kind] = _validate_plugin_table(kind, table, out, base_dir, registry)
+    if not out:
+        from mobcg_core.config.inputs import expand_target_dir
+
+        for i, liq in enumerate(cfg.get("liquids") or []):
+            expand_target_dir(liq, f"liquids[{i}].target_dir", out, base_dir)
     if not out:
         _cross_checks(cfg, out)
         _check_database_overrides(cfg, out, base_dir, registry)

@@ -77,6 +77,10 @@ class TableError(MobcgError):
     """A potential table file is malformed or does not fit its use."""
 
 
+class TrajectoryError(MobcgError):
+    """A user's all-atom trajectory cannot be read or does not describe one liquid."""
+
+
 def is_physical(exc: BaseException) -> bool:
     """True when ``exc`` is a result of the input's physics (record it), False otherwise."""
     return isinstance(exc, PhysicalFailure)

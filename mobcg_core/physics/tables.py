@@ -124,3 +124,19 @@ def read_rdf_file(path: str | Path, r_unit: str = "auto") -> RDF:
         raise TableError(f"{path}: g(r) file must hold at least 5 rows of r, g(r)")
     scale = 1.0 / _A if r_unit == "angstrom" else 1.0
     return RDF(data[:, 0] * scale, data[:, 1])
+
+
+def write_rdf_file(path: str | Path, g: RDF, title: str, mass_gmol: float, diffusion_1e9_m2_s: float | None,
+                   g_err: np.ndarray | None = None) -> None:
+    """Write a g(r) in the reference format (atomically): r in Å, a header with mass and D.
+
+    ``read_rdf_file`` reads it back (the header names the unit); ``g_err`` adds a third column.
+    """
+    d_text = f"{diffusion_1e9_m2_s:.4g} x 1e-9 m^2/s" if diffusion_1e9_m2_s else "unknown"
+    lines = [f"# {title}", f"# molar mass {mass_gmol:.4f} g/mol; all-atom self-diffusion coefficient {d_text}",
+             "# columns: r [angstrom]  g(r)" + ("  standard error of g(r)" if g_err is not None else "")]
+    if g_err is None:
+        lines += [f"{r * _A:.4f} {v:.6f}" for r, v in zip(g.r_nm, g.g)]
+    else:
+        lines += [f"{r * _A:.4f} {v:.6f} {e:.6f}" for r, v, e in zip(g.r_nm, g.g, g_err)]
+    atomic_write_text(path, "\n".join(lines) + "\n")

@@ -7,7 +7,7 @@ from typing import Any
 
 from mobcg_core.contract import units
 from mobcg_core.contract.hookspecs import CGTask
-from mobcg_core.io import atomic_save_npz, atomic_write_json, atomic_write_text, read_json
+from mobcg_core.io import atomic_save_npz, atomic_write_json, atomic_write_text, file_hash, read_json
 from mobcg_core.forcefield.smiles import molar_mass_gmol
 from mobcg_core.physics.tables import read_rdf_file
 from mobcg_core.contract.errors import MobcgError
@@ -22,7 +22,10 @@ def stage_target(study, liquid: dict) -> dict:
     """Target of the CG model: all-atom g(r), D_AA and density, from files or all-atom MD."""
     d = study.liquid_dir(liquid)
     inputs = cg_system_inputs(study, liquid)
-    if not liquid["rdf_file"]:
+    if liquid["topology"] and not liquid["rdf_file"]:
+        inputs = {**inputs, "trajectory_files": [file_hash(p) for p in (liquid["topology"], liquid["trajectory"]) if p],
+                  "analysis": study.cfg["analysis"], "state": study.cfg["state"]}
+    elif not liquid["rdf_file"]:
         inputs = {**inputs, "aa": study.cfg["aa"], "state": study.cfg["state"], "engine": study.cfg["engine"]}
     done = study.finished(d / "target.json", inputs)
     if done:
@@ -32,6 +35,11 @@ def stage_target(study, liquid: dict) -> dict:
         target = read_rdf_file(liquid["rdf_file"], liquid["rdf_r_unit"])
         mass = liquid["mass_gmol"] or molar_mass_gmol(liquid["smiles"])
         density, d_aa = liquid["density_g_cm3"], liquid["diffusion_1e9_m2_s"] or None
+    elif liquid["topology"]:
+        res = _target_from_trajectory(study, liquid)
+        target, mass, density = res.rdf, res.mass_gmol, res.density_g_cm3
+        d_aa = liquid["diffusion_1e9_m2_s"] or res.diffusion_1e9_m2_s
+        extra = {"all_atom": {**res.summary(), "source": "trajectory"}}
     else:
         aa = run_liquid_aa(study, liquid)
         target, mass, density, d_aa = aa.rdf, aa.mass_gmol, aa.density_g_cm3, aa.diffusion_1e9_m2_s
@@ -48,6 +56,17 @@ def stage_target(study, liquid: dict) -> dict:
         "mass_gmol": mass, "n_beads": n, "box_nm": box, "density_g_cm3": density,
         "diffusion_1e9_m2_s": d_aa, "source": liquid["rdf_file"] or "all-atom MD", **extra})
 
+
+
+def _target_from_trajectory(study, liquid: dict):
+    """The user's all-atom trajectory through the same analysis as a built-in all-atom run."""
+    from mobcg_core.analysis.trajectory_files import TargetRequest, target_from_trajectory
+
+    req = TargetRequest(liquid["topology"], liquid["trajectory"] or None, liquid["selection"],
+                        study.cfg["state"]["temperature_K"], liquid["viscosity_mPa_s"] or None,
+                        study.cfg["cg"]["n_beads"] or liquid["n_molecules"], name=liquid["name"])
+    study.reporter.info(f"  {liquid['name']}: centre-of-mass g(r), density and D from {req.trajectory or req.topology}")
+    return target_from_trajectory(req, study.cfg["analysis"])
 
 
 def run_liquid_aa(study, liquid: dict, engine=None):

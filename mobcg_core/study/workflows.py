@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
 
-from mobcg_core.analysis import density_g_cm3, fit_diffusion, rdf, rdf_grid
+from mobcg_core.analysis.liquid import analyse_liquid
 from mobcg_core.forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
 from mobcg_core.contract.types import MDProtocol, RDF, Trajectory
 
@@ -48,8 +47,6 @@ def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: fl
         pressure_bar: NPT at this pressure, or None for NVT at the start density.
         forcefield_seed: None for published OPLS-AA, else the seed of a synthetic draw.
     """
-    an = analysis or {"rdf_r_min_nm": 0.1, "rdf_r_max_nm": 2.5, "rdf_dr_nm": 0.005,
-                      "msd_fit_start": 0.1, "msd_fit_end": 0.5}
     topo = build_molecule(smiles, seed=seed)
     bonded = (BondedParameters.published(topo) if forcefield_seed is None
               else BondedParameters.synthetic(topo, forcefield_seed, aa.get("synthetic_ranges")))
@@ -64,9 +61,8 @@ def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: fl
     traj = sim.run(aa["production_ps"], aa["report_interval_ps"])
     t2 = time.perf_counter()
     sim.close()
-    g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], an["rdf_r_max_nm"], an["rdf_dr_nm"]))
-    fit = fit_diffusion(traj, an["msd_fit_start"], an["msd_fit_end"])
-    rho, rho_err = density_g_cm3(traj)
+    res = analyse_liquid(traj, temperature_K, analysis)  # the same path as a user's own trajectory
     steps = aa["production_ps"] / (aa["timestep_fs"] * 1e-3)
-    return AAResult(g, fit.d_1e9_m2_s, fit.d_err_1e9_m2_s, rho, rho_err, topo.mass_gmol,
-                    float(np.mean(traj.box_nm)), bonded.as_dict(), t2 - t0, steps / (t2 - t1), traj)
+    return AAResult(res.rdf, res.diffusion_pbc_1e9_m2_s, res.diffusion_err_1e9_m2_s, res.density_g_cm3,
+                    res.density_err_g_cm3, topo.mass_gmol, res.box_nm, bonded.as_dict(), t2 - t0,
+                    steps / (t2 - t1), traj)

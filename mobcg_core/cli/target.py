@@ -1,0 +1,74 @@
+"""``mobcg target``: a liquid's CG target (g(r), density, D) from the user's own all-atom trajectory.
+
+Writes, into one folder that a run file can name as ``[[liquids]] target_dir``:
+
+* ``aa_rdf.txt``: the centre-of-mass g(r) in the reference format (r in Å, header with mass and D,
+  a third column with the block standard error);
+* ``target.json``: ``mass_gmol``, ``density_g_cm3``, ``diffusion_1e9_m2_s`` (Yeh–Hummer corrected
+  to the CG box when a viscosity is given, else the raw value), ``diffusion_err_1e9_m2_s``,
+  ``diffusion_pbc_1e9_m2_s``, molecules, frames, time span and the inputs;
+* ``target.png``: g(r) with its error band and the MSD with the fitted line.
+
+Everything is computed before the first file is written, so a refused trajectory leaves the
+folder as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mobcg_core.analysis.liquid import LiquidAnalysis
+from mobcg_core.analysis.trajectory_files import TargetRequest
+from mobcg_core.io import atomic_write_json
+from mobcg_core.physics.tables import write_rdf_file
+
+
+def write_target(out_dir: str | Path, req: TargetRequest, res: LiquidAnalysis) -> dict:
+    """Write aa_rdf.txt, target.json and target.png into ``out_dir``; return the JSON record."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_rdf_file(out / "aa_rdf.txt", res.rdf, f"all-atom centre-of-mass pair correlation function of {req.name} "
+                   f"at {req.temperature_K:g} K from {req.trajectory or req.topology}", res.mass_gmol,
+                   res.diffusion_1e9_m2_s, res.rdf_err)
+    record = {"name": req.name, **res.summary(), "temperature_K": req.temperature_K,
+              "inputs": {"topology": str(Path(req.topology).resolve()),
+                         "trajectory": str(Path(req.trajectory).resolve()) if req.trajectory else None,
+                         "selection": req.selection, "frames": [req.start, req.stop, req.step],
+                         "cg_molecules": req.cg_molecules},
+              "note": ("D corrected with Yeh & Hummer to the cubic box of the CG molecules at this density"
+                       if res.finite_size_corrected else
+                       "no viscosity given: diffusion_1e9_m2_s is the raw D of the simulated box, not "
+                       "corrected for finite size")}
+    _plot(out / "target.png", req.name, res)
+    atomic_write_json(out / "target.json", record)  # last: its presence marks a finished target
+    return record
+
+
+def _plot(path: Path, name: str, res: LiquidAnalysis) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    r = res.rdf.r_nm
+    a.fill_between(r, res.rdf.g - 2 * res.rdf_err, res.rdf.g + 2 * res.rdf_err, alpha=0.3, lw=0)
+    a.plot(r, res.rdf.g, lw=1)
+    a.set(xlabel="r [nm]", ylabel="g(r)", title=f"{name}: centre-of-mass g(r)")
+    fit = res.fit
+    b.plot(fit.msd_lag_ps, fit.msd_nm2, lw=1, label="MSD")
+    lo, hi = fit.fit_window_ps
+    lags = np.linspace(lo, hi, 20)
+    mask = (fit.msd_lag_ps >= lo) & (fit.msd_lag_ps <= hi)
+    intercept = float(np.mean(fit.msd_nm2[mask] - 6 * fit.d_nm2_ps * fit.msd_lag_ps[mask]))
+    b.plot(lags, intercept + 6 * fit.d_nm2_ps * lags, "k--", lw=1,
+           label=f"6Dt, D = {res.diffusion_pbc_1e9_m2_s:.3g}e-9 m²/s")
+    b.set(xlabel="lag [ps]", ylabel="MSD [nm²]", title="centre-of-mass MSD")
+    b.legend(frameon=False)
+    fig.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)
