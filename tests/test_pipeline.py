@@ -61,7 +61,8 @@ def test_run_writes_results_and_manifest(finished_run):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 7 and manifest["plugins"]["engine"]["name"] == "openmm"
     assert "openmm" in manifest["packages"] and set(manifest["stages"]) == {"target", "coarse_grain", "cg_md"}
-    for name in ("potential.table", "potential.xvg", "potential.npz", "coarse_grain/history.json"):
+    for name in ("potential.table", "potential.xvg", "potential.npz", "coarse_grain/history.json",
+                 "cg_md.dcd", "cg_md.pdb"):  # [cg] trajectory = "dcd" by default
         assert (out / "liquids" / "tmp" / name).exists(), name
     assert "| tmp |" in (out / "summary.md").read_text()
 

@@ -47,10 +47,13 @@ class CGMeasurement:
 
 
 def measure_cg_run(engine, system: CGSystem, protocol: MDProtocol, equilibration_ps: float, production_ps: float,
-                   report_interval_ps: float, analysis: dict, rdf_r_max_nm: float | None = None) -> CGMeasurement:
+                   report_interval_ps: float, analysis: dict, rdf_r_max_nm: float | None = None,
+                   writer=None) -> CGMeasurement:
     """Run ``system`` under ``protocol`` on ``engine`` and measure it (see :class:`CGMeasurement`).
 
-    ``analysis`` is the run file's ``[analysis]`` table (g(r) grid, MSD fit window).
+    ``analysis`` is the run file's ``[analysis]`` table (g(r) grid, MSD fit window).  ``writer``
+    (e.g. :class:`~mobcg_core.plugin_kit.frame_writer.FrameWriter`) receives the production
+    frames: as the run goes where the engine streams them, else after the run.
     """
     an = analysis
     sim = engine.cg_simulation(system, protocol)
@@ -59,10 +62,16 @@ def measure_cg_run(engine, system: CGSystem, protocol: MDProtocol, equilibration
         sim.minimize()
         sim.run(equilibration_ps, 0.0)
         t1 = time.perf_counter()
+        streaming = writer is not None and getattr(sim, "streams_frames", False)
+        if streaming:
+            sim.attach_frame_writer(writer)
         traj = sim.run(production_ps, report_interval_ps)
         t2 = time.perf_counter()
     finally:
         sim.close()
+    if writer is not None and not streaming:
+        for k in range(traj.n_frames):
+            writer.write(float(traj.times_ps[k]), traj.positions_nm[k], traj.box_nm[k])
     r_max = min(an["rdf_r_max_nm"], rdf_r_max_nm or an["rdf_r_max_nm"])
     g = rdf(traj, rdf_grid(an["rdf_r_min_nm"], r_max, an["rdf_dr_nm"]))
     rho, rho_err = density_g_cm3(traj)

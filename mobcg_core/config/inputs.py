@@ -186,6 +186,11 @@ def check_inputs(cfg: dict, out: Problems) -> None:
     blocker = next((p for p in (output, *output.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         out.add("run.output", f"{blocker} is a file (expected a folder or a path that can be created)")
+    if cfg["cg"].get("trajectory") == "gsd" and "cg_md" in stages:
+        import importlib.util
+
+        if importlib.util.find_spec("gsd") is None:
+            out.add("cg.trajectory", "'gsd' needs the gsd package (pip install gsd); or choose 'dcd' or 'xtc'")
     for i, liq in enumerate(cfg.get("liquids") or []):
         key = f"liquids[{i}]"
         mass, rho = _liquid_mass(liq), liq.get("density_g_cm3") or 0.0

@@ -65,6 +65,8 @@ CG = {
                          choices=("nose_hoover", "langevin", "dpd")),
     "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps): Langevin friction or "
                               "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
+    "trajectory": Option(str, "dcd", "cg_md production frames on disk: liquids/NAME/cg_md.(dcd|xtc|gsd), "
+                         "with cg_md.pdb beside DCD/XTC; 'none' writes none", choices=("dcd", "xtc", "gsd", "none")),
 }
 AA = {
     "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",

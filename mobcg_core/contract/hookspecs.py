@@ -132,6 +132,20 @@ class Simulation(ABC):
         """Mean instantaneous pressure (bar) over ``n_samples`` short segments."""
         raise NotImplementedError(f"{type(self).__name__} does not report pressure")
 
+    #: True when :meth:`run` hands each reported frame to the attached writer as it goes
+    #: (engines built on ``plugin_kit.SegmentedRun`` do); otherwise the caller writes the
+    #: returned frames after the run.
+    streams_frames: bool = False
+    frame_writer: Any = None
+
+    def attach_frame_writer(self, writer) -> None:
+        """Stream the frames of later :meth:`run` calls to ``writer`` (None detaches).
+
+        ``writer.write(time_ps, positions_nm (N, 3), box_nm (3,))`` is called once per reported
+        frame (e.g. :class:`~mobcg_core.plugin_kit.frame_writer.FrameWriter`).
+        """
+        self.frame_writer = writer
+
     def close(self) -> None:
         """Release engine resources."""
 

@@ -16,11 +16,12 @@ Frame = tuple[np.ndarray, np.ndarray, float, float, float | None]
 
 def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], duration_ps: float,
                  report_interval_ps: float, timestep_fs: float, start_time_ps: float,
-                 mass_gmol: float) -> Trajectory:
+                 mass_gmol: float, writer=None) -> Trajectory:
     """Advance ``duration_ps`` by calling ``step(n_steps)`` and ``sample()`` every report interval.
 
     With ``report_interval_ps <= 0`` only the final frame is sampled.  ``sample`` should
-    raise :class:`~mobcg_core.errors.SimulationError` when the state is not finite.
+    raise :class:`~mobcg_core.errors.SimulationError` when the state is not finite.  Each
+    reported frame also goes to ``writer.write(time_ps, positions_nm, box_nm)`` when given.
     """
     dt_ps = timestep_fs * 1e-3
     n_steps = int(round(duration_ps / dt_ps))
@@ -34,6 +35,8 @@ def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], durat
         if report_interval_ps > 0 or done == n_steps:
             frames.append(sample())
             times.append(start_time_ps + done * dt_ps)
+            if writer is not None and report_interval_ps > 0:
+                writer.write(times[-1], frames[-1][0], frames[-1][1])
     if not frames:
         frames.append(sample())
         times.append(start_time_ps)
@@ -50,9 +53,12 @@ class SegmentedRun:
     (advances and adds to ``time_ps``) and ``_sample()`` (one :data:`Frame`).
     """
 
+    streams_frames = True
+
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
         return run_segments(self._step, self._sample, duration_ps, report_interval_ps,
-                            self.protocol.timestep_fs, self.time_ps, self.mass_gmol)
+                            self.protocol.timestep_fs, self.time_ps, self.mass_gmol,
+                            getattr(self, "frame_writer", None))
 
 
 def missing_module(module: str, hint: str) -> str | None:

@@ -58,10 +58,11 @@ def load_potential(d) -> PairPotential:
 
 def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: str | None = None,
               production_ps: float | None = None, thermostat: dict | None = None,
-              timestep_fs: float | None = None) -> dict:
+              timestep_fs: float | None = None, trajectory_path=None) -> dict:
     """One CG MD run of ``liquid`` with ``pot`` under the [cg] settings (ensemble, length and the
     thermostat — ``{"thermostat", "friction_per_ps", "dpd_cutoff_nm"}`` — and the timestep may be overridden):
-    D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``."""
+    D_CG, density, pressure, ε against the target.  g(r) and MSD go to ``arrays_path``, the production
+    frames to ``trajectory_path`` (DCD, XTC or GSD by its suffix) when given."""
     info, target = load_target(study, liquid)
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     ensemble = ensemble or cg["ensemble"]
@@ -71,8 +72,18 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
                           seed=study.liquid_seed(liquid) + 17,
                           pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None, **thermostat)
     system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, protocol.seed - 17)
-    m = measure_cg_run(study.plugin("engine"), system, protocol, cg["equilibration_ps"], production_ps,
-                       cg["report_interval_ps"], an)
+    writer = None
+    if trajectory_path is not None:
+        from mobcg_core.plugin_kit.frame_writer import FrameWriter
+
+        writer = FrameWriter(trajectory_path, info["n_beads"], info["mass_gmol"], liquid["name"][:4],
+                             cg["report_interval_ps"])
+    try:
+        m = measure_cg_run(study.plugin("engine"), system, protocol, cg["equilibration_ps"], production_ps,
+                           cg["report_interval_ps"], an, writer=writer)
+    finally:
+        if writer is not None:
+            writer.close()
     pressure = None if np.isnan(m.pressure_bar) else m.pressure_bar
     diff, wall = m.diffusion, m.total_wall_s
     atomic_save_npz(arrays_path, rdf_r_nm=m.rdf.r_nm, rdf_g=m.rdf.g, msd_lag_ps=diff.msd_lag_ps, msd_nm2=diff.msd_nm2)

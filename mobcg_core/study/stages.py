@@ -130,7 +130,11 @@ def stage_cg_md(study, liquid: dict) -> dict:
     done = study.finished(d / "cg_md.json", inputs)
     if done:
         return done
-    result = run_cg_md(study, liquid, load_potential(d), d / "cg_md.npz")
+    fmt = study.cfg["cg"]["trajectory"]
+    result = run_cg_md(study, liquid, load_potential(d), d / "cg_md.npz",
+                       trajectory_path=None if fmt == "none" else d / f"cg_md.{fmt}")
+    if fmt != "none":
+        result["trajectory"] = f"cg_md.{fmt}" + ("" if fmt == "gsd" else " (topology cg_md.pdb)")
     study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
     return study.store(d / "cg_md.json", inputs, result)
 

@@ -1,0 +1,116 @@
+"""CG trajectories on disk, frame by frame as a run reports them: DCD, XTC or GSD.
+
+A topology goes beside DCD and XTC files (``NAME.pdb``: one ``CG`` bead per molecule, the box in
+``CRYST1``), so ``MDAnalysis.Universe("cg_md.pdb", "cg_md.dcd")``, VMD and OVITO open them; GSD
+carries its own. Positions are written wrapped into the box, as MD engines write them; the box
+edges and times are those of the run (Å and ps in DCD/XTC, nm in GSD, HOOMD's convention with the
+origin at the box centre).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from mobcg_core.contract.errors import MissingDependencyError
+
+FORMATS = ("dcd", "xtc", "gsd")
+
+
+class FrameWriter:
+    """Streams CG frames to ``path`` (its suffix picks the format); use as a context manager.
+
+    Args:
+        path: ``*.dcd``, ``*.xtc`` or ``*.gsd``.
+        n_beads: beads per frame.
+        mass_gmol: bead mass (g/mol), written to the topology.
+        name: residue name of the beads (first 4 characters are kept).
+        dt_ps: time between frames (ps), for the DCD header.
+    """
+
+    def __init__(self, path: str | Path, n_beads: int, mass_gmol: float, name: str = "CG", dt_ps: float = 1.0):
+        self.path, self.n = Path(path), int(n_beads)
+        self.fmt = self.path.suffix.lstrip(".").lower()
+        if self.fmt not in FORMATS:
+            raise ValueError(f"{self.path}: unknown trajectory format (choose from {', '.join(FORMATS)})")
+        self.mass, self.name, self.dt_ps = float(mass_gmol), name[:4] or "CG", float(dt_ps)
+        self.frames = 0
+        self._out = None
+        self._universe = None
+
+    # ------------------------------------------------------------------ API
+    def write(self, time_ps: float, positions_nm: np.ndarray, box_nm: np.ndarray) -> None:
+        """Append one frame: positions (n_beads, 3) in nm (wrapped here), box edges (3,) in nm."""
+        box = np.asarray(box_nm, dtype=np.float64)
+        pos = np.mod(np.asarray(positions_nm, dtype=np.float64), box)
+        if self._out is None:
+            self._open(pos, box)
+        if self.fmt == "gsd":
+            self._write_gsd(pos, box)
+        else:
+            ts = self._universe.trajectory.ts
+            ts.positions = (pos * 10.0).astype(np.float32)
+            ts.dimensions = np.r_[box * 10.0, 90.0, 90.0, 90.0]
+            ts.time = float(time_ps)
+            ts.frame = self.frames
+            self._out.write(self._universe.atoms)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def __enter__(self) -> "FrameWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def topology_path(self) -> Path | None:
+        """The PDB beside a DCD/XTC file (None for GSD, which holds its own topology)."""
+        return None if self.fmt == "gsd" else self.path.with_suffix(".pdb")
+
+    # ------------------------------------------------------------- internals
+    def _open(self, pos: np.ndarray, box: np.ndarray) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.fmt == "gsd":
+            try:
+                import gsd.hoomd
+            except ImportError:
+                raise MissingDependencyError("cg.trajectory = 'gsd' needs the gsd package (pip install gsd); "
+                                             "or choose 'dcd' or 'xtc'") from None
+            self._out = gsd.hoomd.open(str(self.path), mode="w")
+            return
+        import MDAnalysis as mda
+
+        u = mda.Universe.empty(self.n, n_residues=self.n, atom_resindex=np.arange(self.n), trajectory=True)
+        u.add_TopologyAttr("names", ["CG"] * self.n)
+        u.add_TopologyAttr("types", ["CG"] * self.n)
+        u.add_TopologyAttr("resnames", [self.name] * self.n)
+        u.add_TopologyAttr("resids", np.arange(1, self.n + 1))
+        u.add_TopologyAttr("masses", np.full(self.n, self.mass))
+        u.atoms.positions = (pos * 10.0).astype(np.float32)
+        u.dimensions = np.r_[box * 10.0, 90.0, 90.0, 90.0]
+        with warnings.catch_warnings():  # PDB has no element column for a CG bead
+            warnings.simplefilter("ignore")
+            u.atoms.write(self.topology_path)
+        kw = {"dt": self.dt_ps} if self.fmt == "dcd" else {}
+        self._out = mda.Writer(str(self.path), self.n, **kw)
+        self._universe = u
+
+    def _write_gsd(self, pos: np.ndarray, box: np.ndarray) -> None:
+        import gsd.hoomd
+
+        frame = gsd.hoomd.Frame()
+        frame.configuration.step = self.frames
+        frame.configuration.box = [*box, 0.0, 0.0, 0.0]
+        frame.particles.N = self.n
+        frame.particles.types = [self.name]
+        frame.particles.typeid = np.zeros(self.n, dtype=np.uint32)
+        frame.particles.mass = np.full(self.n, self.mass, dtype=np.float32)
+        frame.particles.position = (pos - 0.5 * box).astype(np.float32)
+        self._out.append(frame)
