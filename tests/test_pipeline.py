@@ -67,6 +67,17 @@ def test_run_writes_results_and_manifest(finished_run):
     assert "| tmp |" in (out / "summary.md").read_text()
 
 
+def test_quiet_rerun_prints_the_results_on_stdout_and_logs_everything(finished_run):
+    d, _ = finished_run
+    proc = run_cli("-q", "run", str(d / "run.toml"), env={"COLUMNS": "40"})
+    assert proc.returncode == 0, proc.stderr
+    rows = [ln for ln in proc.stdout.splitlines() if ln.startswith("| tmp |")]
+    assert len(rows) == 1 and rows[0].endswith("|"), proc.stdout  # one whole markdown row, not wrapped at 40
+    assert "stage" not in proc.stderr and "ρ [g/cm³]" in proc.stdout and "P [bar]" in proc.stdout
+    log = (d / "out" / "mobcg.log").read_text()
+    assert "info: stage cg_md" in log and "result: | tmp |" in log and "run.toml" in log
+
+
 def test_rerun_skips_finished_work(finished_run):
     d, first_s = finished_run
     before = (d / "out" / "liquids" / "tmp" / "cg_md.json").read_text()
@@ -162,7 +173,8 @@ def test_timestep_check_finds_the_largest_stable_timestep(finished_run):
     result = json.loads((d / "out" / "timestep.json").read_text())
     assert proc.returncode == 0, proc.stderr
     assert [r["stable"] for r in result["rows"]] == [True, False]  # 60 fs heats or blows up
-    assert result["largest_stable_fs"] == 2.0 and "largest stable timestep: 2 fs" in proc.stdout + proc.stderr
+    assert result["largest_stable_fs"] == 2.0 and "largest stable timestep: 2 fs" in proc.stdout
+    assert "timestep [fs]" in proc.stdout and "drift [kT/bead/ns]" in proc.stdout  # units are not markup
 
 
 def test_potential_file_must_reach_the_cutoff(tmp_path):

@@ -192,27 +192,29 @@ def run_bench(study, engines: list[str], liquid_name: str | None = None, table: 
 
 
 def print_bench(result: dict, console) -> None:
+    """The comparison tables (stdout console: results); notes in the tables are styled, not markup."""
     for system in result["systems"]:
         _print_system(system, console)
     rows = [r for s in result["systems"] for r in s["rows"]]
     if any(r.get("failed") for r in rows):
-        console.print("[bold red]An engine failed on this system (above): the comparison is incomplete.[/bold red]")
+        console.print("An engine failed on this system (above): the comparison is incomplete.", style="bold red")
     if any(r.get("disagreements") for r in rows):
-        console.print("[bold red]The engines disagree physically: do not pick one by speed alone.[/bold red]")
+        console.print("The engines disagree physically: do not pick one by speed alone.", style="bold red")
 
 
 def _print_system(result: dict, console) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("engine", "steps/s", "ns/day", "D [1e-9 m²/s]", "ρ [g/cm³]", "ε g(r) vs first", "physics",
                   title=result["description"])
     for r in result["rows"]:
         if not r["available"] or r.get("failed"):
-            what = "[red]failed[/red]" if r.get("failed") else "[yellow]unavailable[/yellow]"
-            table.add_row(r["engine"], "–", "–", "–", "–", "–", f"{what} (below)")
+            what = Text("failed (below)", "red") if r.get("failed") else Text("unavailable (below)", "yellow")
+            table.add_row(r["engine"], "–", "–", "–", "–", "–", what)
             continue
-        verdict = ("[red]DISAGREES: " + "; ".join(r["disagreements"]) + "[/red]" if r["disagreements"]
-                   else "[green]ok[/green]")
+        verdict = (Text("DISAGREES: " + "; ".join(r["disagreements"]), "red") if r["disagreements"]
+                   else Text("ok", "green"))
         eps = r.get("rdf_eps_vs_ref")
         table.add_row(r["engine"], f"{r['steps_per_s']:.0f}", f"{r['ns_per_day']:.1f}",
                       f"{r['D']:.3f} ± {r['D_err']:.3f}", f"{r['density']:.4f} ± {r['density_err']:.4f}",
@@ -220,8 +222,8 @@ def _print_system(result: dict, console) -> None:
     console.print(table)
     for r in result["rows"]:
         if "reason" in r:
-            console.print(f"[yellow]{r['engine']} {'failed' if r.get('failed') else 'unavailable'}:[/yellow] "
-                          f"{r['reason']}")
+            console.print(Text(f"{r['engine']} {'failed' if r.get('failed') else 'unavailable'}: ", "yellow")
+                          + Text(str(r["reason"])))
 
 
 def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_name: str | None = None,
@@ -251,6 +253,7 @@ def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_na
 
 def print_timestep(result: dict, console) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("timestep [fs]", "drift [kT/bead/ns]", "stable",
                   title=f"{result['liquid']} on {result['engine']}: NVE energy drift "
@@ -258,8 +261,8 @@ def print_timestep(result: dict, console) -> None:
     for r in result["rows"]:
         drift = r["drift_kT_per_bead_ns"]
         table.add_row(f"{r['timestep_fs']:g}", "blew up" if math.isinf(drift) else f"{drift:.4f}",
-                      "[green]yes[/green]" if r["stable"] else "[red]no[/red]")
+                      Text("yes", "green") if r["stable"] else Text("no", "red"))
     console.print(table)
     best = result["largest_stable_fs"]
     console.print(f"largest stable timestep: {best:g} fs (set cg.timestep_fs)" if best else
-                  "[red]no candidate timestep is stable: smooth the potential or try smaller timesteps[/red]")
+                  Text("no candidate timestep is stable: smooth the potential or try smaller timesteps", "red"))

@@ -2,6 +2,7 @@
 
     mobcg run FILE.toml        run (or resume) the stages the file asks for
     mobcg check FILE.toml      validate the file only
+    mobcg config               the complete run file with every default (the README's reference)
     mobcg bench FILE.toml      the file's CG (and --systems aa: all-atom) system on every engine
     mobcg timestep FILE.toml   NVE energy drift per CG timestep: the largest safe one
     mobcg target --topology TOP --trajectory TRAJ -o DIR
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     tgt.add_argument("--frames", default="::", help="START:STOP:STEP of the frames to read (default: all)")
     tgt.add_argument("--name", default=None, help="liquid label (default: the output folder's name)")
     tgt.add_argument("-o", "--output", required=True, help="output folder")
+    conf = sub.add_parser("config", help="print the complete run file: every key, default, unit and doc")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
     db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
@@ -102,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
-    for s in (run, check, plugins, bench, tstep, tgt, pred, db, d_info, d_merge, d_export, d_plot):
+    for s in (run, check, conf, plugins, bench, tstep, tgt, pred, db, d_info, d_merge, d_export, d_plot):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -115,13 +117,23 @@ def cmd_plugins(args) -> int:
         print(json.dumps(records, indent=2))
         return 0
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("kind", "name", "version", "distribution", "status")
     for r in records:
-        status = "[green]available[/green]" if r["available"] else f"[red]unavailable[/red]: {r['reason']}"
+        status = "[green]available[/green]" if r["available"] else f"[red]unavailable[/red]: {escape(r['reason'])}"
         table.add_row(r["kind"], r["name"], r["version"], r["distribution"], status)
-    Console().print(table)
+    Console(soft_wrap=True).print(table)
+    return 0
+
+
+def cmd_config(args) -> int:
+    from mobcg_core.config.reference import render_reference
+    from mobcg_core.config.runfile import KIND_HOOKS, SCHEMA
+    from mobcg_core.plugins import registry
+
+    sys.stdout.write(render_reference(SCHEMA, registry(), tuple(KIND_HOOKS)))
     return 0
 
 
@@ -159,7 +171,7 @@ def cmd_bench(args) -> int:
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()] or registry().names("engine")
     result = run_bench(study, engines, args.liquid, args.table, systems, _thermostats(args.thermostats))
-    print_bench(result, study.reporter.console)
+    print_bench(result, study.reporter.out)
     study.reporter.info(f"wrote {study.out_dir / 'bench.json'}")
     return 0 if result["agree"] else 1
 
@@ -196,7 +208,7 @@ def cmd_timestep(args) -> int:
     study = Study(cfg, registry(), Reporter(quiet=args.quiet))
     result = timestep_check(study, args.engine or cfg["engine"]["name"], _floats(args.timesteps, "--timesteps"),
                             args.liquid, args.table, args.max_drift, args.nve_ps)
-    print_timestep(result, study.reporter.console)
+    print_timestep(result, study.reporter.out)
     study.reporter.info(f"wrote {study.out_dir / 'timestep.json'}")
     return 0 if result["largest_stable_fs"] else 1
 
@@ -275,7 +287,7 @@ def cmd_target(args) -> int:
     return 0
 
 
-COMMANDS = {"target": cmd_target,
+COMMANDS = {"target": cmd_target, "config": cmd_config,
             "run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
             "db": cmd_db, "predict": cmd_predict}
 

@@ -113,7 +113,7 @@ def check_value(key: str, value: Any, opt: Option, out: Problems, base_dir: Path
         return value
     if opt.choices is not None and opt.type is not list and value not in opt.choices:
         out.add(key, f"{_short(value)} is not allowed (expected {opt.expected()})")
-    if opt.type is str and opt.is_file:
+    if opt.type is str and opt.is_file and value:  # "" is the default: no file
         path = Path(value)
         path = path if path.is_absolute() else base_dir / path
         if not path.is_file():

@@ -72,11 +72,12 @@ class Study:
         # One `mobcg run` per output folder: a second one would overwrite the first's files.
         with WriterLock(self.out_dir / ".mobcg.lock", f"output folder {self.out_dir}"):
             manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
-            self.reporter.info(f"mobcg: output in {self.out_dir}")
+            self.reporter.attach_log(self.out_dir / "mobcg.log")
+            self.reporter.info(f"mobcg: output in {self.out_dir} (log: mobcg.log)")
             self._preflight()
             for stage in self.cfg["run"]["stages"]:
                 t0 = time.perf_counter()
-                self.reporter.info(f"[bold]stage {stage}[/bold]")
+                self.reporter.info(f"stage {stage}", style="bold")
                 if stage in STUDY_STAGES:
                     summary = STAGE_FUNCTIONS[stage](self)
                 else:

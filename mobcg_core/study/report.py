@@ -34,7 +34,7 @@ def write_validation(study) -> str:
     table = "\n".join(lines)
     atomic_write_text(study.out_dir / "validation.md", table + "\n")
     atomic_write_json(study.out_dir / "validation.json", rows)
-    study.reporter.info(table)
+    study.reporter.result(table)
     return table
 
 

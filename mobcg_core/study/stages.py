@@ -175,7 +175,7 @@ def write_summary(study) -> dict[str, Any]:
         lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     atomic_write_text(study.out_dir / "summary.md", table + "\n")
-    study.reporter.info(table)
+    study.reporter.result(table)
     return {"rows": rows, "markdown": table}
 
 
