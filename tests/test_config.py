@@ -172,7 +172,7 @@ def _value(v) -> str:
 
 
 def test_mobcg_config_prints_a_run_file_that_passes_check_and_is_the_documented_reference(tmp_path):
-    from conftest import ROOT, run_cli
+    from conftest import run_cli
 
     proc = run_cli("config")
     assert proc.returncode == 0 and "[[liquids]]" in proc.stdout and "trajectory = \"dcd\"" in proc.stdout
@@ -180,4 +180,4 @@ def test_mobcg_config_prints_a_run_file_that_passes_check_and_is_the_documented_
     check = run_cli("check", str(tmp_path / "ref.toml"))
     assert check.returncode == 0, check.stderr
     documented = (ROOT / "docs" / "run-file-reference.toml").read_text()
-    assert proc.stdout == documented, "docs/run-file-reference.toml is stale: mobcg config > docs/run-file-reference.toml"
+    assert proc.stdout == documented, "stale docs: run  mobcg config > docs/run-file-reference.toml"
