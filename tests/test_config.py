@@ -172,7 +172,7 @@ def _value(v) -> str:
 
 
 def test_mobcg_config_prints_a_run_file_that_passes_check_and_is_the_documented_reference(tmp_path):
-    from conftest import run_cli
+    from conftest import ROOT, run_cli
 
     proc = run_cli("config")
     assert proc.returncode == 0 and "[[liquids]]" in proc.stdout and "trajectory = \"dcd\"" in proc.stdout
