@@ -29,6 +29,22 @@ def openmm_engine(registry):
     return registry.create("engine", "openmm", {"platform": "CPU", "threads": 1})
 
 
+@pytest.fixture(scope="session")
+def friction_study(tmp_path_factory):
+    """A finished tiny study on LAMMPS (IBI, then DPD friction): (its folder, the first run's process)."""
+    from test_pipeline import TINY
+
+    rec = _registry().get("engine", "lammps")
+    if rec is None or not rec.available:
+        pytest.skip(f"engine lammps unavailable: {rec.reason if rec else 'not installed'}")
+    study = TINY.replace('name = "openmm"', 'name = "lammps"').replace(
+        "[cg]", '[friction]\nrun_ps = 20.0\ntolerance = 0.1\n[cg]').replace(
+        'seed = 7', 'seed = 7\nstages = ["target", "coarse_grain", "friction"]')
+    d = tmp_path_factory.mktemp("friction")
+    (d / "run.toml").write_text(study)
+    return d, run_cli("run", str(d / "run.toml"))
+
+
 def lj_potential(sigma_nm: float, epsilon_kjmol: float, cutoff_nm: float, dr_nm: float = 0.0005,
                  r0_nm: float = 0.0, cap: float = 0.6) -> PairPotential:
     """Truncated (not shifted) LJ on a table grid (see :func:`mobcg_core.potentials.lennard_jones`)."""

@@ -102,22 +102,15 @@ def test_dpd_friction_means_the_same_on_openmm_and_lammps():
     assert abs(d1 - d2) < 3 * np.hypot(e1, e2) + 0.05 * d1, runs
 
 
-def test_friction_stage_calibrates_an_ibi_potential_and_resumes(tmp_path):
+def test_friction_stage_calibrates_an_ibi_potential_and_resumes(friction_study):
     """`mobcg run` with the friction stage: IBI's potential, D_AA from the run file, DPD on LAMMPS."""
     import json
 
     from conftest import run_cli
-    from test_pipeline import TINY
 
-    _engine("lammps")
-    study = TINY.replace('name = "openmm"', 'name = "lammps"').replace(
-        "[cg]", '[run.stages]\n[friction]\nrun_ps = 20.0\ntolerance = 0.1\n[cg]')
-    study = study.replace("[run.stages]\n", "").replace(
-        'seed = 7', 'seed = 7\nstages = ["target", "coarse_grain", "friction"]')
-    (tmp_path / "run.toml").write_text(study)
-    res = run_cli("run", str(tmp_path / "run.toml"))
-    assert res.returncode == 0, res.stderr
-    d = tmp_path / "out" / "liquids" / "tmp"
+    study, first = friction_study
+    assert first.returncode == 0, first.stderr
+    d = study / "out" / "liquids" / "tmp"
     result = json.loads((d / "friction.json").read_text())
     assert result["thermostat"] == "dpd" and result["friction_per_ps"] > 0
     assert abs(result["ratio"] - 1) <= 0.1 and result["newtonian_1e9_m2_s"] > 1.5 * 1.20
@@ -128,7 +121,7 @@ def test_friction_stage_calibrates_an_ibi_potential_and_resumes(tmp_path):
     assert newtonian["friction_per_ps"] == 0.0
     assert all(r["structure_error"] < 1.3 * newtonian["structure_error"] for r in result["runs"][1:]), result["runs"]
     assert "dpd/tstat" in (d / "friction_lammps.in").read_text()
-    again = run_cli("run", str(tmp_path / "run.toml"))
+    again = run_cli("run", str(study / "run.toml"))
     assert again.returncode == 0 and "γ =" not in again.stderr  # reused, not recomputed
 
 

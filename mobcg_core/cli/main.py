@@ -7,6 +7,8 @@
     mobcg timestep FILE.toml   NVE energy drift per CG timestep: the largest safe one
     mobcg target --topology TOP --trajectory TRAJ -o DIR
                                a CG target (g(r), density, D) from your own all-atom trajectory
+    mobcg export RUN_DIR LIQUID -o DIR
+                               the study's potentials as LAMMPS, OpenMM and HOOMD-blue inputs
     mobcg plugins [--json]     list installed plugins and whether they are usable
     mobcg db info FILE.h5      what a sample database holds (--json)
     mobcg db merge OUT IN...   merge databases (rows with a known key are skipped)
@@ -25,6 +27,9 @@ import json
 import sys
 
 from mobcg_core import __version__
+from mobcg_core.cli.db import add_db_parser, cmd_db
+from mobcg_core.cli.export import add_export_parser, cmd_export
+from mobcg_core.cli.target import add_target_parser, cmd_target
 from mobcg_core.contract.errors import ConfigError, MobcgError
 
 EXIT_CONFIG = 2
@@ -65,46 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--model", default=None, help="model file (default: the predictor's shipped model)")
     pred.add_argument("--predictor", default="mlp", help="predictor plugin (default: mlp)")
     pred.add_argument("-o", "--output", default="predicted", help="output folder (default: ./predicted)")
-    tgt = sub.add_parser("target", help="g(r), density and D from your all-atom trajectory (any engine)")
-    tgt.add_argument("--topology", required=True, help="topology MDAnalysis reads (TPR, GRO, PDB, PSF, "
-                     "LAMMPS data, prmtop, ...)")
-    tgt.add_argument("--trajectory", default=None, help="trajectory (XTC, TRR, DCD, LAMMPS dump, NetCDF, ...); "
-                     "default: the frames in --topology")
-    tgt.add_argument("--selection", default="all", help="MDAnalysis selection of the liquid's molecules")
-    tgt.add_argument("--temperature", type=float, default=298.15, help="the run's temperature (K)")
-    tgt.add_argument("--viscosity", type=float, default=None, help="shear viscosity (mPa·s) for the "
-                     "Yeh–Hummer correction of D to the CG box; default: no correction")
-    tgt.add_argument("--cg-molecules", type=int, default=1000, help="beads of the CG box D is corrected to")
-    tgt.add_argument("--frames", default="::", help="START:STOP:STEP of the frames to read (default: all)")
-    tgt.add_argument("--name", default=None, help="liquid label (default: the output folder's name)")
-    tgt.add_argument("-o", "--output", required=True, help="output folder")
+    tgt = add_target_parser(sub)
     conf = sub.add_parser("config", help="print the complete run file: every key, default, unit and doc")
     plugins = sub.add_parser("plugins", help="list plugins")
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
-    db = sub.add_parser("db", help="inspect, merge, export or plot a sample database")
-    dbs = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    d_info = dbs.add_parser("info", help="counts, grids, ranges, failures")
-    d_info.add_argument("file")
-    d_info.add_argument("--json", action="store_true", help="machine-readable output")
-    d_merge = dbs.add_parser("merge", help="merge databases into OUT")
-    d_merge.add_argument("out")
-    d_merge.add_argument("inputs", nargs="+")
-    d_export = dbs.add_parser("export", help="flat text export (paper units: Å, kcal/mol)")
-    d_export.add_argument("file")
-    d_export.add_argument("dir")
-    d_export.add_argument("--rows", default=None, help="a slice of sample rows, e.g. 0:100")
-    d_export.add_argument("--molecule", default=None, help="only this molecule's samples")
-    d_seed = dbs.add_parser("seed", help="add a study's liquid potentials as seeds of CG-level variants")
-    d_seed.add_argument("file", help="database (.h5; created if absent)")
-    d_seed.add_argument("run_dir", nargs="?", help="output folder of a study that ran target and coarse_grain")
-    d_seed.add_argument("--liquids", nargs="*", default=None, help="only these liquids (default: all)")
-    d_seed.add_argument("--from-samples", type=int, default=0, metavar="N",
-                        help="instead: each liquid seed's N slowest samples with ε ≤ --max-error")
-    d_seed.add_argument("--max-error", type=float, default=0.02, help="structure tolerance for --from-samples")
-    d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
-    d_plot.add_argument("file")
-    d_plot.add_argument("png")
-    for s in (run, check, conf, plugins, bench, tstep, tgt, pred, db, d_info, d_merge, d_export, d_plot):
+    db_parsers = add_db_parser(sub)
+    export = add_export_parser(sub)
+    for s in (run, check, conf, plugins, bench, tstep, tgt, pred, export, *db_parsers):
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -213,44 +185,6 @@ def cmd_timestep(args) -> int:
     return 0 if result["largest_stable_fs"] else 1
 
 
-def _slice(text: str | None) -> slice | None:
-    if not text:
-        return None
-    try:
-        parts = [int(p) if p else None for p in text.split(":")]
-    except ValueError:
-        raise MobcgError(f"--rows {text!r}: expected START:STOP (e.g. 0:100)") from None
-    return slice(*parts) if len(parts) > 1 else slice(parts[0], parts[0] + 1)
-
-
-def cmd_db(args) -> int:
-    from mobcg_core.database import ops
-
-    if args.db_command == "info":
-        data = ops.info(args.file)
-        if args.json:
-            print(json.dumps(data, indent=2))
-        else:
-            for k, v in data.items():
-                print(f"{k:>20}: {json.dumps(v)}")
-    elif args.db_command == "merge":
-        print(json.dumps(ops.merge(args.out, args.inputs)))
-    elif args.db_command == "export":
-        print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
-    elif args.db_command == "seed":
-        from mobcg_core.database.seeds import seed_from_samples, seed_from_study
-
-        if args.from_samples:
-            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error, args.liquids)))
-        elif args.run_dir:
-            print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
-        else:
-            raise MobcgError("db seed: give RUN_DIR (a study's liquids) or --from-samples N")
-    else:
-        print(ops.plot(args.file, args.png))
-    return 0
-
-
 def cmd_predict(args) -> int:
     from mobcg_core.plugins import registry
     from mobcg_core.cli.predict_one import predict_liquid
@@ -264,30 +198,7 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def cmd_target(args) -> int:
-    from pathlib import Path
-
-    from mobcg_core.analysis.trajectory_files import TargetRequest, target_from_trajectory
-    from mobcg_core.cli.target import write_target
-
-    if args.temperature <= 0 or (args.viscosity is not None and not args.viscosity > 0) or args.cg_molecules < 2:
-        raise MobcgError("--temperature and --viscosity must be > 0 and --cg-molecules ≥ 2")
-    try:
-        start, stop, step = ([int(x) if x else None for x in args.frames.split(":")] + [None, None])[:3]
-    except ValueError:
-        raise MobcgError(f"--frames {args.frames!r}: expected START:STOP:STEP, e.g. 100::2") from None
-    req = TargetRequest(args.topology, args.trajectory, args.selection, args.temperature, args.viscosity,
-                        args.cg_molecules, start or 0, stop, step or 1, args.name or Path(args.output).resolve().name)
-    rec = write_target(args.output, req, target_from_trajectory(req))
-    print(f"{args.output}: M = {rec['mass_gmol']:.4f} g/mol, {rec['molecules']} molecules, {rec['frames']} frames "
-          f"over {rec['time_span_ps']:g} ps; ρ = {rec['density_g_cm3']:.4f} g/cm³; "
-          f"D = {rec['diffusion_1e9_m2_s']:.4g} ± {rec['diffusion_err_1e9_m2_s']:.2g} x 1e-9 m²/s "
-          + ("(Yeh–Hummer, CG box)" if rec["finite_size_corrected"] else "(simulated box, no finite-size "
-             "correction: give --viscosity)"))
-    return 0
-
-
-COMMANDS = {"target": cmd_target, "config": cmd_config,
+COMMANDS = {"target": cmd_target, "config": cmd_config, "export": cmd_export,
             "run": cmd_run, "check": cmd_check, "plugins": cmd_plugins, "bench": cmd_bench, "timestep": cmd_timestep,
             "db": cmd_db, "predict": cmd_predict}
 

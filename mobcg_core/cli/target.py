@@ -15,12 +15,14 @@ folder as it was.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 
 from mobcg_core.analysis.liquid import LiquidAnalysis
-from mobcg_core.analysis.trajectory_files import TargetRequest
+from mobcg_core.analysis.trajectory_files import TargetRequest, target_from_trajectory
+from mobcg_core.contract.errors import MobcgError
 from mobcg_core.io import atomic_write_json
 from mobcg_core.physics.tables import write_rdf_file
 
@@ -72,3 +74,38 @@ def _plot(path: Path, name: str, res: LiquidAnalysis) -> None:
     fig.savefig(tmp, dpi=120)
     plt.close(fig)
     tmp.replace(path)
+
+
+def add_target_parser(sub) -> argparse.ArgumentParser:
+    tgt = sub.add_parser("target", help="g(r), density and D from your all-atom trajectory (any engine)")
+    tgt.add_argument("--topology", required=True, help="topology MDAnalysis reads (TPR, GRO, PDB, PSF, "
+                     "LAMMPS data, prmtop, ...)")
+    tgt.add_argument("--trajectory", default=None, help="trajectory (XTC, TRR, DCD, LAMMPS dump, NetCDF, ...); "
+                     "default: the frames in --topology")
+    tgt.add_argument("--selection", default="all", help="MDAnalysis selection of the liquid's molecules")
+    tgt.add_argument("--temperature", type=float, default=298.15, help="the run's temperature (K)")
+    tgt.add_argument("--viscosity", type=float, default=None, help="shear viscosity (mPa·s) for the "
+                     "Yeh–Hummer correction of D to the CG box; default: no correction")
+    tgt.add_argument("--cg-molecules", type=int, default=1000, help="beads of the CG box D is corrected to")
+    tgt.add_argument("--frames", default="::", help="START:STOP:STEP of the frames to read (default: all)")
+    tgt.add_argument("--name", default=None, help="liquid label (default: the output folder's name)")
+    tgt.add_argument("-o", "--output", required=True, help="output folder")
+    return tgt
+
+
+def cmd_target(args) -> int:
+    if args.temperature <= 0 or (args.viscosity is not None and not args.viscosity > 0) or args.cg_molecules < 2:
+        raise MobcgError("--temperature and --viscosity must be > 0 and --cg-molecules ≥ 2")
+    try:
+        start, stop, step = ([int(x) if x else None for x in args.frames.split(":")] + [None, None])[:3]
+    except ValueError:
+        raise MobcgError(f"--frames {args.frames!r}: expected START:STOP:STEP, e.g. 100::2") from None
+    req = TargetRequest(args.topology, args.trajectory, args.selection, args.temperature, args.viscosity,
+                        args.cg_molecules, start or 0, stop, step or 1, args.name or Path(args.output).resolve().name)
+    rec = write_target(args.output, req, target_from_trajectory(req))
+    print(f"{args.output}: M = {rec['mass_gmol']:.4f} g/mol, {rec['molecules']} molecules, {rec['frames']} frames "
+          f"over {rec['time_span_ps']:g} ps; ρ = {rec['density_g_cm3']:.4f} g/cm³; "
+          f"D = {rec['diffusion_1e9_m2_s']:.4g} ± {rec['diffusion_err_1e9_m2_s']:.2g} x 1e-9 m²/s "
+          + ("(Yeh–Hummer, CG box)" if rec["finite_size_corrected"] else "(simulated box, no finite-size "
+             "correction: give --viscosity)"))
+    return 0

@@ -33,7 +33,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 import pluggy
 
 from mobcg_core.contract.errors import is_physical
-from mobcg_core.contract.types import CGSystem, MDProtocol, PairPotential, RDF, Trajectory
+from mobcg_core.contract.types import CGSystem, MDProtocol, ModelExport, PairPotential, RDF, Trajectory
 
 PROJECT = "mobcg"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -166,6 +166,17 @@ class Engine(Plugin):
     def aa_simulation(self, system: Any, protocol: MDProtocol) -> Simulation:
         """Set up all-atom MD of a liquid box (see ``mobcg_core.forcefield``)."""
         raise NotImplementedError(f"engine {self.name!r} does not run all-atom systems")
+
+    @classmethod
+    def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
+        """Write an input for this engine that runs ``model`` as it is (``mobcg export``).
+
+        ``folder`` holds the model's tables and ``start.pdb`` (see ``ModelExport``). The input
+        must run with the engine alone, without mobcg, write a trajectory, and print the
+        potential energy of the start configuration. A class method: exporting needs no engine
+        installed. Returns the names of the files written; the default writes none.
+        """
+        return []
 
 
 # -------------------------------------------------------------------- cg_method

@@ -139,6 +139,37 @@ class CGSystem:
     positions_nm: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class ModelExport:
+    """One finished CG model, as ``Engine.export_model`` writes it into a ready-to-run input.
+
+    The folder it goes into already holds ``potential.table`` (LAMMPS/VOTCA: Å, kcal/mol, keyword
+    ``CG``, ``n_table`` rows), ``potential.xvg`` (GROMACS: nm, kJ/mol, U in column 6, F in 7) and
+    ``start.pdb`` (the start configuration: Å, box in ``CRYST1``).
+
+    Attributes:
+        label: the model's name in the study's tables ("IBI", "ML", "IBI + DPD", ...).
+        n_beads: number of beads.
+        mass_gmol: bead mass (g/mol).
+        box_nm: cubic box edge (nm) at the study's density.
+        cutoff_nm: pair cutoff (nm).
+        n_table: rows of ``potential.table``.
+        table_r_min_nm: first r of ``potential.table`` (nm).
+        protocol: thermostat, friction (1/ps), timestep, temperature and seed of the model's dynamics.
+        positions_nm: (n_beads, 3) start positions (nm), those of ``start.pdb``.
+    """
+
+    label: str
+    n_beads: int
+    mass_gmol: float
+    box_nm: float
+    cutoff_nm: float
+    n_table: int
+    table_r_min_nm: float
+    protocol: MDProtocol
+    positions_nm: np.ndarray
+
+
 @dataclass
 class Trajectory:
     """Frames of molecular centres of mass, positions *unwrapped* (continuous in time).

@@ -87,17 +87,7 @@ class FrameWriter:
             return
         import MDAnalysis as mda
 
-        u = mda.Universe.empty(self.n, n_residues=self.n, atom_resindex=np.arange(self.n), trajectory=True)
-        u.add_TopologyAttr("names", ["CG"] * self.n)
-        u.add_TopologyAttr("types", ["CG"] * self.n)
-        u.add_TopologyAttr("resnames", [self.name] * self.n)
-        u.add_TopologyAttr("resids", np.arange(1, self.n + 1))
-        u.add_TopologyAttr("masses", np.full(self.n, self.mass))
-        u.atoms.positions = (pos * 10.0).astype(np.float32)
-        u.dimensions = np.r_[box * 10.0, 90.0, 90.0, 90.0]
-        with warnings.catch_warnings():  # PDB has no element column for a CG bead
-            warnings.simplefilter("ignore")
-            u.atoms.write(self.topology_path)
+        u = write_pdb(self.topology_path, pos, box, self.mass, self.name)
         kw = {"dt": self.dt_ps} if self.fmt == "dcd" else {}
         self._out = mda.Writer(str(self.path), self.n, **kw)
         self._universe = u
@@ -114,3 +104,30 @@ class FrameWriter:
         frame.particles.mass = np.full(self.n, self.mass, dtype=np.float32)
         frame.particles.position = (pos - 0.5 * box).astype(np.float32)
         self._out.append(frame)
+
+
+def write_pdb(path: str | Path, positions_nm: np.ndarray, box_nm: np.ndarray, mass_gmol: float, name: str = "CG"):
+    """One frame of ``CG`` beads as PDB (Å, the box in ``CRYST1``); returns the MDAnalysis Universe.
+
+    Args:
+        path: the ``.pdb`` file to write.
+        positions_nm: (n_beads, 3) bead positions (nm), wrapped into the box.
+        box_nm: (3,) orthorhombic box edges (nm).
+        mass_gmol: bead mass (g/mol); PDB cannot carry it, the Universe does.
+        name: residue name (first 4 characters).
+    """
+    import MDAnalysis as mda
+
+    n = len(positions_nm)
+    u = mda.Universe.empty(n, n_residues=n, atom_resindex=np.arange(n), trajectory=True)
+    u.add_TopologyAttr("names", ["CG"] * n)
+    u.add_TopologyAttr("types", ["CG"] * n)
+    u.add_TopologyAttr("resnames", [name[:4] or "CG"] * n)
+    u.add_TopologyAttr("resids", np.arange(1, n + 1))
+    u.add_TopologyAttr("masses", np.full(n, float(mass_gmol)))
+    u.atoms.positions = (np.asarray(positions_nm) * 10.0).astype(np.float32)
+    u.dimensions = np.r_[np.asarray(box_nm, dtype=float) * 10.0, 90.0, 90.0, 90.0]
+    with warnings.catch_warnings():  # PDB has no element column for a CG bead
+        warnings.simplefilter("ignore")
+        u.atoms.write(str(path))
+    return u

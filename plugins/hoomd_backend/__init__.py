@@ -6,10 +6,12 @@ the reason, and nothing else is affected.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mobcg_core.config.schema import Option
 from mobcg_core.plugin_kit.segmented import missing_module
 from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.contract.types import CGSystem, MDProtocol
+from mobcg_core.contract.types import CGSystem, MDProtocol, ModelExport
 
 __version__ = "0.1.0"
 
@@ -50,6 +52,12 @@ class HoomdEngine(Engine):
         from .aa import HoomdAASimulation
 
         return HoomdAASimulation(system, protocol, self.opts)
+
+    @classmethod
+    def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
+        from .export import write_hoomd_script
+
+        return write_hoomd_script(model, folder)
 
 
 @hookimpl

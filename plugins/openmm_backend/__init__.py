@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mobcg_core.config.schema import Option
 from mobcg_core.plugin_kit.segmented import missing_module
 from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.contract.types import CGSystem, MDProtocol
+from mobcg_core.contract.types import CGSystem, MDProtocol, ModelExport
 
 __version__ = "0.1.0"
 
@@ -48,6 +50,12 @@ class OpenMMEngine(Engine):
         from .aa import OpenMMAASimulation
 
         return OpenMMAASimulation(system, protocol, self.opts)
+
+    @classmethod
+    def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
+        from .export import write_openmm_script
+
+        return write_openmm_script(model, folder)
 
 
 @hookimpl

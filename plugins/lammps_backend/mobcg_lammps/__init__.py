@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mobcg_core.config.schema import Option
 from mobcg_core.contract.hookspecs import Engine, Simulation, hookimpl
-from mobcg_core.contract.types import CGSystem, MDProtocol
+from mobcg_core.contract.types import CGSystem, MDProtocol, ModelExport
 
 __version__ = "0.1.0"
 
@@ -48,6 +50,12 @@ class LammpsEngine(Engine):
         from .aa import LammpsAASimulation
 
         return LammpsAASimulation(system, protocol, self.opts)
+
+    @classmethod
+    def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
+        from .export import write_lammps_input
+
+        return write_lammps_input(model, folder)
 
 
 @hookimpl

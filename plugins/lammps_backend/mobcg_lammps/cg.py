@@ -82,41 +82,17 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         write_lammps_table(pot, self.tmp / "pair.table", keyword="CG", n_points=self.n_table,
                            r_min_nm=max(pot.r_nm[0], pot.dr_nm))
 
-    def _pair_coeff(self) -> str:
-        sub = "table " if self.protocol.thermostat == "dpd" else ""
-        return f"pair_coeff 1 1 {sub}{self.tmp / 'pair.table'} CG {self.grid[2] * _A!r}"
-
     def _pair_commands(self, seed: int) -> list[str]:
-        """The pair style: the table, with DPD the pairwise thermostat overlaid (its noise seeded)."""
-        table = f"table linear {self.n_table}"
-        p = self.protocol
-        if p.thermostat != "dpd":
-            return [f"pair_style {table}", self._pair_coeff()]
-        # F_D = −γ_L (1 − r/r_c)² (r̂·v) r̂ with γ_L = 2 m_red γ = m γ for equal beads (OpenMM's γ);
-        # g/mol/ps -> kcal/mol·fs/Å²: 1e-3 ps/fs × 1/(4.184e-4) = 2.390057
-        gamma = self.mass_gmol * p.friction_per_ps * 1e-3 / 4.184e-4
-        T = p.temperature_K
-        return [f"pair_style hybrid/overlay {table} dpd/tstat {T!r} {T!r} {self.dpd_range_nm * _A!r} "
-                f"{seed % 900_000_000 + 1}", self._pair_coeff(), f"pair_coeff 1 1 dpd/tstat {gamma!r}"]
+        return pair_commands(self.protocol, self.mass_gmol, self.n_table, str(self.tmp / "pair.table"),
+                             self.grid[2], self.dpd_range_nm, seed)
+
+    def _pair_coeff(self) -> str:
+        return self._pair_commands(self.protocol.seed)[1]
 
     def _set_integrator(self, seed: int) -> None:
-        p, o = self.protocol, self.options
-        T = p.temperature_K
-        tdamp = 1000.0 / p.friction_per_ps  # fs: 1/collision frequency
         self.lmp.command("unfix md") if self._has_fix("md") else None
         self.lmp.command("unfix thermostat") if self._has_fix("thermostat") else None
-        barostat = ""
-        if p.pressure_bar is not None:
-            p_atm = p.pressure_bar / ATM_TO_BAR
-            barostat = f" iso {p_atm!r} {p_atm!r} {o.get('pdamp_steps', 1000) * p.timestep_fs!r}"
-        if p.thermostat in ("none", "dpd"):  # DPD's thermostat is in the pair style
-            self._cmd(f"fix md all {'nph' + barostat if barostat else 'nve'}")
-        elif p.thermostat == "nose_hoover":
-            style = "npt" if barostat else "nvt"
-            self._cmd(f"fix md all {style} temp {T!r} {T!r} {tdamp!r}{barostat}")
-        else:
-            self._cmd(f"fix md all {'nph' + barostat if barostat else 'nve'}",
-                      f"fix thermostat all langevin {T!r} {T!r} {tdamp!r} {seed % 900_000_000 + 1}")
+        self._cmd(*integrator_commands(self.protocol, seed, self.options.get("pdamp_steps", 1000)))
 
     def _has_fix(self, fix_id: str) -> bool:
         return any(f == fix_id for f in self.lmp.available_ids("fix"))
@@ -207,3 +183,33 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         if any(not math.isfinite(v) for v in out.ravel()[:3]):
             raise BlowUpError(f"simulation blew up at t = {self.time_ps:.3f} ps (positions are NaN)")
         return out / _A
+
+
+def pair_commands(p: MDProtocol, mass_gmol: float, n_table: int, table_path: str, cutoff_nm: float,
+                  dpd_range_nm: float, seed: int) -> list[str]:
+    """``pair_style`` and ``pair_coeff`` lines: the table, with DPD the pairwise thermostat overlaid."""
+    table = f"table linear {n_table}"
+    if p.thermostat != "dpd":
+        return [f"pair_style {table}", f"pair_coeff 1 1 {table_path} CG {cutoff_nm * _A!r}"]
+    # F_D = −γ_L (1 − r/r_c)² (r̂·v) r̂ with γ_L = 2 m_red γ = m γ for equal beads (OpenMM's γ);
+    # g/mol/ps -> kcal/mol·fs/Å²: 1e-3 ps/fs × 1/(4.184e-4) = 2.390057
+    gamma = mass_gmol * p.friction_per_ps * 1e-3 / 4.184e-4
+    T = p.temperature_K
+    return [f"pair_style hybrid/overlay {table} dpd/tstat {T!r} {T!r} {dpd_range_nm * _A!r} {seed % 900_000_000 + 1}",
+            f"pair_coeff 1 1 table {table_path} CG {cutoff_nm * _A!r}", f"pair_coeff 1 1 dpd/tstat {gamma!r}"]
+
+
+def integrator_commands(p: MDProtocol, seed: int, pdamp_steps: int = 1000) -> list[str]:
+    """The ``fix`` lines of the protocol's ensemble and thermostat (``units real``)."""
+    T = p.temperature_K
+    tdamp = 1000.0 / p.friction_per_ps  # fs: 1/collision frequency
+    barostat = ""
+    if p.pressure_bar is not None:
+        p_atm = p.pressure_bar / ATM_TO_BAR
+        barostat = f" iso {p_atm!r} {p_atm!r} {pdamp_steps * p.timestep_fs!r}"
+    if p.thermostat in ("none", "dpd"):  # DPD's thermostat is in the pair style
+        return [f"fix md all {'nph' + barostat if barostat else 'nve'}"]
+    if p.thermostat == "nose_hoover":
+        return [f"fix md all {'npt' if barostat else 'nvt'} temp {T!r} {T!r} {tdamp!r}{barostat}"]
+    return [f"fix md all {'nph' + barostat if barostat else 'nve'}",
+            f"fix thermostat all langevin {T!r} {T!r} {tdamp!r} {seed % 900_000_000 + 1}"]
