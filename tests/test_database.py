@@ -69,10 +69,21 @@ commit_interval_s = 0.0
 """
 
 
-def write_study(d: Path, executor="local", workers=2, k=2, molecules='["3MePe"]') -> Path:
+#: for tests of the machinery (locks, kills, lost workers), not of the samples' physics: the
+#: same study with all-atom, IBI and CG runs cut to the least that still makes a sample
+FAST = {"max_iterations = 2": "max_iterations = 1", "run_ps_min = 5.0": "run_ps_min = 2.0",
+        "run_ps_max = 5.0": "run_ps_max = 2.0", "equilibration_ps = 1.0": "equilibration_ps = 0.5",
+        "equilibration_ps = 2.0": "equilibration_ps = 0.5", "production_ps = 4.0": "production_ps = 1.5",
+        "production_ps = 10.0": "production_ps = 2.0", "report_interval_ps = 0.5": "report_interval_ps = 0.1"}
+
+
+def write_study(d: Path, executor="local", workers=2, k=2, molecules='["3MePe"]', fast=False) -> Path:
     d.mkdir(parents=True, exist_ok=True)
     path = d / "db.toml"
-    path.write_text(STUDY.format(executor=executor, workers=workers, k=k, molecules=molecules))
+    text = STUDY.format(executor=executor, workers=workers, k=k, molecules=molecules)
+    for old, new in FAST.items() if fast else ():
+        text = text.replace(old, new)
+    path.write_text(text)
     return path
 
 
@@ -93,6 +104,7 @@ def test_database_holds_physical_samples(local_db):
     db = Database(local_db)
     ff, s = db.read("forcefields"), db.read("samples")
     assert len(ff["key"]) == 2 and len(s["key"]) == 4 and db.count("failures") == 0
+    assert info(local_db)["forcefields_by_origin"] == {"all_atom": 2, "seed": 0, "cg_variant": 0}
     assert np.all((s["mass_gmol"] >= 20) & (s["mass_gmol"] <= 200))
     # Same potential, other mass: classical dynamics rescale time by sqrt(m), so D·sqrt(m) is one
     # number per potential (here within the noise of 10 ps runs, ~15 %).
@@ -158,7 +170,7 @@ def test_rerun_skips_and_extending_appends(local_db, tmp_path):
 
 
 def test_sigkill_loses_no_finished_job(tmp_path):
-    study = write_study(tmp_path, workers=1, k=3)
+    study = write_study(tmp_path, workers=1, k=3, fast=True)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "mobcg_core.cli", "-q", "run", str(study)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -34,7 +34,7 @@ def _without_packmol(tmp_path: Path) -> dict:
 
 
 def test_missing_packmol_stops_at_once_and_a_rerun_completes(tmp_path):
-    study = write_study(tmp_path, workers=2, k=2)
+    study = write_study(tmp_path, workers=2, k=2, fast=True)
     res = run_cli("-q", "run", str(study), env=_without_packmol(tmp_path))
     assert res.returncode == 1, res.stderr
     last = res.stderr.strip().splitlines()[-1]
@@ -116,7 +116,7 @@ def test_two_writers_on_one_database_second_refuses(tmp_path):
 
 
 def test_two_runs_on_one_output_folder_second_refuses(tmp_path):
-    study = write_study(tmp_path, workers=2, k=2)
+    study = write_study(tmp_path, workers=2, k=2, fast=True)
     first = subprocess.Popen([sys.executable, "-m", "mobcg_core.cli", "-q", "run", str(study)], cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lock = tmp_path / "out" / ".mobcg.lock"
@@ -157,7 +157,7 @@ def test_killed_dask_worker_does_not_kill_the_study(tmp_path):
         for i in range(2):  # --no-nanny: a killed worker stays dead (a nanny would restart it)
             procs.append(_start(["distributed.cli.dask_worker", address, "--no-nanny", "--nthreads", "1",
                                  "--no-dashboard", "--name", f"w{i}"], tmp_path / f"worker{i}.log"))
-        study = write_study(tmp_path, executor="dask", workers=2, k=3)
+        study = write_study(tmp_path, executor="dask", workers=2, k=3, fast=True)
         study.write_text(study.read_text().replace(
             "[executor.dask]", f'[executor.dask]\ncluster = "address"\naddress = "{address}"'))
         run = subprocess.Popen([sys.executable, "-m", "mobcg_core.cli", "-q", "run", str(study)], cwd=ROOT,

@@ -69,7 +69,7 @@ def test_synthetic_draws_reproducible_within_ranges():
     assert BondedParameters.published(topo).hash != a.hash
 
 
-AA_SETTINGS = {"timestep_fs": 1.0, "equilibration_ps": 3.0, "production_ps": 5.0, "report_interval_ps": 0.1,
+AA_SETTINGS = {"timestep_fs": 1.0, "equilibration_ps": 2.0, "production_ps": 4.0, "report_interval_ps": 0.1,
                "thermostat": "langevin", "friction_per_ps": 1.0,
                "synthetic_ranges": {"bond_r0_CC": [2.0, 2.2]}}  # stretched C–C bonds
 

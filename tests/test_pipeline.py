@@ -132,8 +132,8 @@ aa_cutoff_nm = 0.85
 aa_cutoff_nm = 0.85
 [aa]
 timestep_fs = 1.0
-equilibration_ps = 2.0
-production_ps = 8.0
+equilibration_ps = 1.5
+production_ps = 5.0
 report_interval_ps = 0.25
 ensemble = "NVT"
 [[liquids]]

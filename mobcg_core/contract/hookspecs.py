@@ -169,13 +169,10 @@ class Engine(Plugin):
 
     @classmethod
     def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
-        """Write an input for this engine that runs ``model`` as it is (``mobcg export``).
-
-        ``folder`` holds the model's tables and ``start.pdb`` (see ``ModelExport``). The input
-        must run with the engine alone, without mobcg, write a trajectory, and print the
-        potential energy of the start configuration. A class method: exporting needs no engine
-        installed. Returns the names of the files written; the default writes none.
-        """
+        """Write into ``folder`` (tables and ``start.pdb`` already there) this engine's input that
+        runs ``model`` as is, without mobcg, prints the start configuration's potential energy and
+        writes a trajectory (``mobcg export``). A class method: no engine need be installed.
+        Returns the names of the files written; the default writes none."""
         return []
 
 
@@ -187,13 +184,10 @@ class CGTask:
     Attributes:
         name: label of the liquid (used in messages and file names).
         target: the target centre-of-mass g(r).
-        mass_gmol: bead mass.
-        n_beads: beads in the CG box.
+        mass_gmol, n_beads: bead mass (g/mol) and beads in the CG box.
         box_nm: cubic box edge, fixing the density (nm).
-        temperature_K: state-point temperature.
-        pressure_bar: target pressure for pressure correction, or None.
-        cutoff_nm: range of the pair potential.
-        table_dr_nm: spacing of the potential grid.
+        temperature_K, pressure_bar: the state point; pressure None: no pressure correction.
+        cutoff_nm, table_dr_nm: range of the pair potential and spacing of its grid (nm).
         timestep_fs: CG integration step.
         seed: random seed for every simulation the method runs.
     """

@@ -35,7 +35,17 @@ def info(path: str | Path) -> dict:
                                   len(grids["potential_r_nm"])],
             "mass_gmol": span(s["mass_gmol"]), "D_CG_1e9_m2_s": span(s["diffusion_1e9_m2_s"]),
             "D_AA_1e9_m2_s": span(f["aa_diffusion_1e9_m2_s"]), "cg_error": span(f["cg_error"]),
+            "forcefields_by_origin": _by_origin(f, s),
             "failures_by_kind": _failures_by_kind(bad), "errors": sorted(set(bad["error"].tolist()))[:10]}
+
+
+def _by_origin(f: dict, s: dict) -> dict[str, int]:
+    """Force fields by where they came from: a synthetic all-atom run (its bonded parameters
+    hashed), a study's liquid (``mobcg db seed``: no hash), or a CG-level variant of either
+    (a sample's ``forcefield_key`` that is no ``/forcefields`` row)."""
+    seeds = sum(1 for h in f["forcefield_hash"].tolist() if not h)
+    variants = set(s["forcefield_key"].tolist()) - set(f["key"].tolist())
+    return {"all_atom": len(f["key"]) - seeds, "seed": seeds, "cg_variant": len(variants)}
 
 
 def _failures_by_kind(bad: dict) -> dict[str, dict[str, int]]:
