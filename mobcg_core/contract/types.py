@@ -169,6 +169,16 @@ class ModelExport:
     protocol: MDProtocol
     positions_nm: np.ndarray
 
+    def script_values(self, seed: int) -> dict[str, object]:
+        """The model's settings as Python literals, for a ``string.Template`` run script
+        (``$label``, ``$mass_gmol``, ..., ``$seed``; ``seed`` in the engine's own range)."""
+        p = self.protocol
+        return {"label": self.label, "n_beads": self.n_beads, "mass_gmol": repr(self.mass_gmol),
+                "temperature_K": repr(p.temperature_K), "timestep_fs": repr(p.timestep_fs),
+                "cutoff_nm": repr(self.cutoff_nm), "r_min_nm": repr(self.table_r_min_nm),
+                "thermostat": p.thermostat, "friction_per_ps": repr(p.friction_per_ps),
+                "dpd_range_nm": repr(p.dpd_range_nm(self.cutoff_nm)), "seed": seed}
+
 
 @dataclass
 class Trajectory:

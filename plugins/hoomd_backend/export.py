@@ -85,10 +85,5 @@ for _ in range(max(1, round(args.ps))):
 
 def write_hoomd_script(model: ModelExport, folder: Path) -> list[str]:
     """Write ``run_hoomd.py``; return its name."""
-    p = model.protocol
-    atomic_write_text(folder / "run_hoomd.py", SCRIPT.substitute(
-        label=model.label, n_beads=model.n_beads, mass_gmol=repr(model.mass_gmol), temperature_K=repr(p.temperature_K),
-        timestep_fs=repr(p.timestep_fs), cutoff_nm=repr(model.cutoff_nm), r_min_nm=repr(model.table_r_min_nm),
-        thermostat=p.thermostat, friction_per_ps=repr(p.friction_per_ps),
-        dpd_range_nm=repr(p.dpd_range_nm(model.cutoff_nm)), seed=p.seed % 65536))
+    atomic_write_text(folder / "run_hoomd.py", SCRIPT.substitute(model.script_values(seed=model.protocol.seed % 65536)))
     return ["run_hoomd.py"]

@@ -71,10 +71,6 @@ sim.step(round(args.ps * 1000.0 / TIMESTEP_FS))
 
 def write_openmm_script(model: ModelExport, folder: Path) -> list[str]:
     """Write ``run_openmm.py``; return its name."""
-    p = model.protocol
-    atomic_write_text(folder / "run_openmm.py", SCRIPT.substitute(
-        label=model.label, n_beads=model.n_beads, mass_gmol=repr(model.mass_gmol), temperature_K=repr(p.temperature_K),
-        timestep_fs=repr(p.timestep_fs), cutoff_nm=repr(model.cutoff_nm), r_min_nm=repr(model.table_r_min_nm),
-        thermostat=p.thermostat, friction_per_ps=repr(p.friction_per_ps),
-        dpd_range_nm=repr(p.dpd_range_nm(model.cutoff_nm)), seed=p.seed % 2_000_000_000 + 1))
+    seed = model.protocol.seed % 2_000_000_000 + 1  # OpenMM: a positive int32 (0 means "random")
+    atomic_write_text(folder / "run_openmm.py", SCRIPT.substitute(model.script_values(seed)))
     return ["run_openmm.py"]
