@@ -98,7 +98,7 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         return any(f == fix_id for f in self.lmp.available_ids("fix"))
 
     def _velocities(self, seed: int) -> None:
-        self._cmd(f"velocity all create {self.protocol.temperature_K!r} {seed % 900_000_000 + 1} "
+        self._cmd(f"velocity all create {self.protocol.temperature_K!r} {lammps_seed(seed)} "
                   "dist gaussian mom yes rot no")
 
     # ------------------------------------------------------------ contract
@@ -185,6 +185,11 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         return out / _A
 
 
+def lammps_seed(seed: int) -> int:
+    """A mobcg seed as LAMMPS takes it: a positive integer below 2³¹ (here below 9e8)."""
+    return seed % 900_000_000 + 1
+
+
 def pair_commands(p: MDProtocol, mass_gmol: float, n_table: int, table_path: str, cutoff_nm: float,
                   dpd_range_nm: float, seed: int) -> list[str]:
     """``pair_style`` and ``pair_coeff`` lines: the table, with DPD the pairwise thermostat overlaid."""
@@ -195,7 +200,7 @@ def pair_commands(p: MDProtocol, mass_gmol: float, n_table: int, table_path: str
     # g/mol/ps -> kcal/mol·fs/Å²: 1e-3 ps/fs × 1/(4.184e-4) = 2.390057
     gamma = mass_gmol * p.friction_per_ps * 1e-3 / 4.184e-4
     T = p.temperature_K
-    return [f"pair_style hybrid/overlay {table} dpd/tstat {T!r} {T!r} {dpd_range_nm * _A!r} {seed % 900_000_000 + 1}",
+    return [f"pair_style hybrid/overlay {table} dpd/tstat {T!r} {T!r} {dpd_range_nm * _A!r} {lammps_seed(seed)}",
             f"pair_coeff 1 1 table {table_path} CG {cutoff_nm * _A!r}", f"pair_coeff 1 1 dpd/tstat {gamma!r}"]
 
 
@@ -212,4 +217,4 @@ def integrator_commands(p: MDProtocol, seed: int, pdamp_steps: int = 1000) -> li
     if p.thermostat == "nose_hoover":
         return [f"fix md all {'npt' if barostat else 'nvt'} temp {T!r} {T!r} {tdamp!r}{barostat}"]
     return [f"fix md all {'nph' + barostat if barostat else 'nve'}",
-            f"fix thermostat all langevin {T!r} {T!r} {tdamp!r} {seed % 900_000_000 + 1}"]
+            f"fix thermostat all langevin {T!r} {T!r} {tdamp!r} {lammps_seed(seed)}"]

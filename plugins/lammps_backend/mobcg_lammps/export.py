@@ -10,7 +10,7 @@ from mobcg_core.contract.types import ModelExport
 from mobcg_core.contract.units import ANGSTROM_PER_NM
 from mobcg_core.io import atomic_write_text
 
-from .cg import integrator_commands, pair_commands
+from .cg import integrator_commands, lammps_seed, pair_commands
 
 
 def write_lammps_input(model: ModelExport, folder: Path) -> list[str]:
@@ -36,7 +36,7 @@ def write_lammps_input(model: ModelExport, folder: Path) -> list[str]:
              f"timestep {p.timestep_fs!r}",
              "thermo_style custom step temp pe ke press", f"thermo {every}",
              "run 0  # the potential energy of start.data",
-             f"velocity all create {p.temperature_K!r} {p.seed % 900_000_000 + 1} dist gaussian mom yes rot no",
+             f"velocity all create {p.temperature_K!r} {lammps_seed(p.seed)} dist gaussian mom yes rot no",
              *integrator_commands(p, p.seed),
              f"dump trajectory all dcd {every} trajectory.dcd", "dump_modify trajectory unwrap yes",
              "run ${steps}"]
