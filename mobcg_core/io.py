@@ -9,11 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
+
+try:  # the TOML reader of every run and data file (tomllib from Python 3.11)
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover
+    import tomli as tomllib  # noqa: F401 (re-exported)
 
 
 def umask() -> int:
@@ -83,3 +90,32 @@ def file_hash(path: str | Path, length: int = 16) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()[:length]
+
+
+@contextmanager
+def new_folder(out_dir: str | Path, what: str = "folder", replace: bool = False) -> Iterator[Path]:
+    """Fill a new folder all at once: yields an empty temporary sibling, renamed to
+    ``out_dir`` when the block succeeds and removed when it fails, so a failed command
+    leaves no half-written folder.  ``out_dir`` must be absent or an empty folder, unless
+    ``replace``: then an existing folder is swapped out only once the new one is complete."""
+    from mobcg_core.contract.errors import MobcgError
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise MobcgError(f"{out_dir}: exists and is not a folder (choose a new {what})")
+    if out_dir.exists() and not replace and any(out_dir.iterdir()):
+        raise MobcgError(f"{out_dir}: exists and is not an empty folder (choose a new {what})")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the folder gets the mode mkdir would give it
+    try:
+        yield tmp
+        if out_dir.exists():
+            old = tmp.with_name(tmp.name + ".old")
+            out_dir.replace(old)
+            tmp.replace(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.replace(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

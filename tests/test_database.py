@@ -228,6 +228,37 @@ def test_store_journal_commit_merge_export(tmp_path):
         Database(tmp_path / "a.h5", np.linspace(0.1, 2.0, 10), r_u)
 
 
+def test_failed_merge_or_export_changes_no_file(tmp_path):
+    r_g, r_u = _grids()
+    a = Database(tmp_path / "a.h5", r_g, r_u)
+    a.add("samples", _sample("s1", 50.0))
+    a.commit()
+    other = Database(tmp_path / "other.h5", r_g, np.linspace(0.0, 2.0, 11))
+    other.add("samples", _sample("s9", 90.0))
+    other.commit()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for inputs in ([tmp_path / "a.h5", tmp_path / "missing.h5"], [tmp_path / "a.h5", tmp_path / "other.h5"]):
+        with pytest.raises(MobcgError):
+            merge(tmp_path / "m.h5", inputs)
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # no OUT, no .lock, no temporary
+    export_text(tmp_path / "a.h5", tmp_path / "txt")
+    stamp = (tmp_path / "txt" / "samples.tsv").stat().st_mtime_ns
+    for kwargs, match in (({"rows": slice(5, 2)}, "no sample"), ({"molecule": "nope"}, "no sample")):
+        with pytest.raises(MobcgError, match=match):
+            export_text(tmp_path / "a.h5", tmp_path / "new", **kwargs)
+        assert not (tmp_path / "new").exists()
+    with pytest.raises(MobcgError, match="not an empty folder"):  # no stale files beside a new list
+        export_text(tmp_path / "a.h5", tmp_path / "txt")
+    assert (tmp_path / "txt" / "samples.tsv").stat().st_mtime_ns == stamp
+    (tmp_path / "txt" / "stale.txt").write_text("from an older export")
+    export_text(tmp_path / "a.h5", tmp_path / "txt", force=True)
+    assert not (tmp_path / "txt" / "stale.txt").exists() and (tmp_path / "txt" / "samples.tsv").exists()
+    usage = run_cli("db", "export", str(tmp_path / "a.h5"))  # a missing argument: sysexits' EX_USAGE
+    assert usage.returncode == 64 and "required" in usage.stderr
+    res = run_cli("db", "seed", str(tmp_path / "a.h5"), "--from-samples", "-1")
+    assert res.returncode == 1 and "≥ 1" in res.stderr and Database(tmp_path / "a.h5").count("forcefields") == 0
+
+
 def test_db_cli_errors_are_one_line(tmp_path):
     (tmp_path / "junk.h5").write_text("not hdf5")
     for args in (("db", "info", str(tmp_path / "missing.h5")), ("db", "info", str(tmp_path / "junk.h5"))):

@@ -93,9 +93,16 @@ def test_rerun_skips_finished_work(finished_run):
 def test_changed_settings_are_refused_not_mixed(finished_run):
     d, _ = finished_run
     (d / "changed.toml").write_text(TINY.replace("seed = 7", "seed = 8"))
+
+    def snapshot():
+        # the writer lock's file names its last holder: that is the lock at work, not a result
+        return {p: p.read_bytes() for p in sorted((d / "out").rglob("*")) if p.is_file() and p.suffix != ".lock"}
+
+    before = snapshot()
     proc = run_cli("run", str(d / "changed.toml"))
     assert proc.returncode == 1
     assert "computed with other settings" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot() == before  # the refused run changed no file: manifest and log included
 
 
 def test_check_and_version():
@@ -176,6 +183,28 @@ def test_timestep_check_finds_the_largest_stable_timestep(finished_run):
     assert [r["stable"] for r in result["rows"]] == [True, False]  # 60 fs heats or blows up
     assert result["largest_stable_fs"] == 2.0 and "largest stable timestep: 2 fs" in proc.stdout
     assert "timestep [fs]" in proc.stdout and "drift [kT/bead/ns]" in proc.stdout  # units are not markup
+
+
+def test_unconverged_cg_method_warns_or_fails_on_request(finished_run):
+    d, _ = finished_run
+    row = json.loads((d / "out" / "summary.json").read_text())[0]
+    assert row["coarse_grain.converged"] is False  # 3 IBI iterations cannot reach ε 6e-4
+    proc = run_cli("run", str(d / "run.toml"))
+    assert proc.returncode == 0 and "did not converge" in proc.stderr
+    strict = TINY.replace("seed = 7", "seed = 7\nrequire_convergence = true")
+    (d / "strict.toml").write_text(strict)
+    proc = run_cli("run", str(d / "strict.toml"))  # the finished stages are reused; the run fails
+    assert proc.returncode == 1 and "run.require_convergence" in proc.stderr, proc.stderr
+
+
+def test_bench_and_timestep_refuse_bad_options_before_md(finished_run):
+    d, _ = finished_run
+    cases = ((("bench", "--engines", "foo"), "unknown foo"), (("timestep", "--nve-ps", "-1"), "--nve-ps"),
+             (("timestep", "--timesteps", "0,2"), "--timesteps"), (("timestep", "--max-drift", "0"), "--max-drift"))
+    for args, expect in cases:
+        proc = run_cli(args[0], str(d / "run.toml"), *args[1:])
+        assert proc.returncode == 1 and expect in proc.stderr, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1 and not proc.stdout.strip(), (args, proc.stdout)
 
 
 def test_potential_file_must_reach_the_cutoff(tmp_path):

@@ -63,6 +63,35 @@ def test_predict_command_writes_a_potential_from_a_smiles(tmp_path):
     assert missing.returncode == 1 and "--mass" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_predict_refuses_bad_input_before_writing(tmp_path):
+    """Each bad input: exit 1, one line naming the option and the fix, and no output folder."""
+    from conftest import run_cli
+
+    rdf = str(EXAMPLES / "data" / "aa_rdf_234TriMePe.txt")
+    (tmp_path / "nan.txt").write_text("# r [angstrom] g\n" + "".join(f"{r}.0 {'nan' if r == 5 else 1}\n"
+                                                                     for r in range(1, 26)))
+    (tmp_path / "bare.txt").write_text("\n".join(f"{r:.2f} {1.0 if r > 4 else 0.0}" for r in range(1, 26)) + "\n")
+    (tmp_path / "junk.pt").write_text("not a model")
+    base = ["--rdf", rdf, "--diffusion", "1.2"]
+    cases = [(["--rdf", str(tmp_path / "nan.txt"), "--diffusion", "1.2", "--mass", "114"], "not finite"),
+             (["--rdf", str(tmp_path / "bare.txt"), "--diffusion", "1.2", "--mass", "114"], "--rdf-unit"),
+             (base + ["--mass", "nan"], "--mass"), (base + ["--mass", "-3"], "--mass"),
+             (["--rdf", rdf, "--diffusion", "0", "--mass", "114"], "--diffusion"),
+             (base + ["--smiles", "CCO"], "hydrocarbon"),
+             (base + ["--smiles", "CC(C)C(C)C(C)C", "--mass", "60"], "contradicts"),
+             (base + ["--mass", "114", "--model", str(tmp_path / "junk.pt")], "junk.pt")]
+    for args, expect in cases:
+        res = run_cli("predict", *args, "-o", str(tmp_path / "out"))
+        assert res.returncode == 1 and expect in res.stderr, (args, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists(), (args, res.stderr)
+    ok = run_cli("predict", "--rdf", str(tmp_path / "bare.txt"), "--rdf-unit", "angstrom", "--diffusion", "1.2",
+                 "--mass", "114", "-o", str(tmp_path / "out"))
+    assert ok.returncode == 0, ok.stderr
+    again = run_cli("predict", *base, "--mass", "114", "-o", str(tmp_path / "out"))
+    assert again.returncode == 1 and "--force" in again.stderr
+    assert run_cli("predict", *base, "--mass", "114", "-o", str(tmp_path / "out"), "--force").returncode == 0
+
+
 def test_predict_stage_brings_the_predicted_potential_to_1_atm(tmp_path):
     """The predicted potential of 2,3,4-trimethylpentane holds ~100 bar too much or too little
     at its density (the validation's NPT density was off by up to 6.6 %); the predict stage's

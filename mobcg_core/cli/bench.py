@@ -54,6 +54,18 @@ def _engine(study, name: str):
     return rec.cls(opts), None
 
 
+def _check_engines(study, engines: list[str]) -> None:
+    """Refuse, before any run, engines that do not exist, or a list of which none can run here."""
+    installed = study.registry.names("engine")
+    unknown = [e for e in engines if study.registry.get("engine", e) is None]
+    if unknown or not engines:
+        raise MobcgError(f"--engines: unknown {', '.join(unknown) or '(none given)'} (installed engines: "
+                         f"{', '.join(installed)})")
+    if not any(study.registry.get("engine", e).available for e in engines):
+        reasons = "; ".join(f"{e}: {study.registry.get('engine', e).reason}" for e in engines)
+        raise MobcgError(f"--engines: none of {', '.join(engines)} can run here ({reasons})")
+
+
 def _measure(engine, system_args: tuple, protocol: MDProtocol, cg: dict, an: dict) -> dict[str, Any]:
     m = measure_cg_run(engine, cg_box(*system_args), protocol, cg["equilibration_ps"], cg["production_ps"],
                        cg["report_interval_ps"], an, rdf_r_max_nm=1.5)
@@ -182,6 +194,7 @@ def run_bench(study, engines: list[str], liquid_name: str | None = None, table: 
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         raise MobcgError(f"--systems: unknown {', '.join(unknown)} (choose from {', '.join(SYSTEMS)})")
+    _check_engines(study, engines)
     liquid = _liquid(study, liquid_name)
     makers = {"cg": [lambda t=t: cg_measurement(study, liquid, table, t) for t in (thermostats or [None])],
               "aa": [lambda: aa_measurement(study, liquid)]}
@@ -234,6 +247,11 @@ def timestep_check(study, engine_name: str, timesteps_fs: list[float], liquid_na
     """
     from mobcg_core.physics.timestep import largest_stable_timestep
 
+    for flag, value in (("--nve-ps", nve_ps), ("--max-drift", max_drift_kT_per_bead_ns)):
+        if not value > 0:
+            raise MobcgError(f"{flag} {value:g}: give a positive number")
+    if not timesteps_fs or any(not t > 0 for t in timesteps_fs):
+        raise MobcgError(f"--timesteps {','.join(f'{t:g}' for t in timesteps_fs)}: give positive timesteps (fs)")
     engine, reason = _engine(study, engine_name)
     if engine is None:
         raise MobcgError(f"engine {engine_name}: unavailable: {reason}")

@@ -23,6 +23,7 @@ def add_db_parser(sub) -> list[argparse.ArgumentParser]:
     d_export.add_argument("dir")
     d_export.add_argument("--rows", default=None, help="a slice of sample rows, e.g. 0:100")
     d_export.add_argument("--molecule", default=None, help="only this molecule's samples")
+    d_export.add_argument("--force", action="store_true", help="replace an existing DIR (once the new one is complete)")
     d_seed = dbs.add_parser("seed", help="add a study's liquid potentials as seeds of CG-level variants")
     d_seed.add_argument("file", help="database (.h5; created if absent)")
     d_seed.add_argument("run_dir", nargs="?", help="output folder of a study that ran target and coarse_grain")
@@ -59,7 +60,7 @@ def cmd_db(args) -> int:
     elif args.db_command == "merge":
         print(json.dumps(ops.merge(args.out, args.inputs)))
     elif args.db_command == "export":
-        print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule)))
+        print(json.dumps(ops.export_text(args.file, args.dir, _slice(args.rows), args.molecule, args.force)))
     elif args.db_command == "seed":
         from mobcg_core.database.seeds import seed_from_samples, seed_from_study
 

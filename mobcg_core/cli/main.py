@@ -16,8 +16,9 @@
     mobcg db plot FILE PNG     distributions of mass, D_CG, g(r) and U(r)
     mobcg --version
 
-User errors print one line per problem and exit 2 (configuration) or 1 (a failed
-run); ``--debug`` shows the traceback instead.
+User errors print one line per problem and exit 2 (an invalid run file), 1 (a failed
+run) or 64 (a usage error: unknown option, missing argument; sysexits' EX_USAGE);
+``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -34,10 +35,19 @@ from mobcg_core.contract.errors import ConfigError, MobcgError
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
+EXIT_USAGE = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on their own exit code (subcommand parsers inherit it)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mobcg", description="Mobility-preserving coarse-grained models of liquids")
+    p = _Parser(prog="mobcg", description="Mobility-preserving coarse-grained models of liquids")
     p.add_argument("--version", action="version", version=f"mobcg {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("-q", "--quiet", action="store_true", help="only print warnings and results")
@@ -70,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--model", default=None, help="model file (default: the predictor's shipped model)")
     pred.add_argument("--predictor", default="mlp", help="predictor plugin (default: mlp)")
     pred.add_argument("-o", "--output", default="predicted", help="output folder (default: ./predicted)")
+    pred.add_argument("--rdf-unit", default="auto", choices=("auto", "nm", "angstrom"),
+                      help="unit of r in --rdf (default: read from its header)")
+    pred.add_argument("--force", action="store_true", help="replace an existing output folder")
     tgt = add_target_parser(sub)
     conf = sub.add_parser("config", help="print the complete run file: every key, default, unit and doc")
     plugins = sub.add_parser("plugins", help="list plugins")
@@ -190,7 +203,8 @@ def cmd_predict(args) -> int:
     from mobcg_core.cli.predict_one import predict_liquid
 
     predictor = registry().create("predictor", args.predictor, {})
-    rec = predict_liquid(predictor, args.rdf, args.diffusion, args.output, args.mass, args.smiles, args.model)
+    rec = predict_liquid(predictor, args.rdf, args.diffusion, args.output, args.mass, args.smiles, args.model,
+                         args.rdf_unit, args.force)
     print(f"potential in {args.output}/potential.(npz|table|xvg) from {rec['model']}; ensemble spread "
           f"≤ {rec.get('uncertainty_max_kjmol', float('nan')):.3f} kJ/mol")
     for problem in rec.get("extrapolation", []):

@@ -19,7 +19,6 @@ the single key ``engine.name``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +26,7 @@ from mobcg_core.contract.errors import ConfigError
 from mobcg_core.contract.hookspecs import KIND_HOOKS
 from mobcg_core.config.schema import Option, Problems, validate
 from mobcg_core.config.stage_options import FRICTION, MODEL, PREDICT, VALIDATION
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from mobcg_core.io import tomllib
 
 #: Stages in their natural order.  Per-liquid stages run once for each [[liquids]] table;
 #: study stages (database, train) run once.
@@ -44,6 +39,8 @@ RUN = {
     "seed": Option(int, 2024, "master random seed", min=0),
     "stages": Option(list, ["target", "coarse_grain", "cg_md"], "stages to run, in order", item_type=str,
                      choices=STAGES),
+    "require_convergence": Option(bool, False, "exit 1 when the cg_method does not converge for a liquid "
+                                  "(its results are kept; by default a warning)"),
 }
 STATE = {
     "temperature_K": Option(float, 298.15, "temperature (K)", min=0.0, exclusive_min=True, max=5000.0),

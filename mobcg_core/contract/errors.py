@@ -73,6 +73,11 @@ class LockedError(EnvironmentFailure):
     """Another process is writing the same study folder or database."""
 
 
+class StaleResultError(MobcgError):
+    """A stored result was made with other settings: refused (never mixed, never overwritten),
+    and the refused run leaves every file of the study as it found it."""
+
+
 class TableError(MobcgError):
     """A potential table file is malformed or does not fit its use."""
 

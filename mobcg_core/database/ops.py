@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.contract.errors import MobcgError
-from mobcg_core.io import atomic_write_text
+from mobcg_core.io import new_folder
 from mobcg_core.physics.tables import write_lammps_table
 from mobcg_core.contract.types import PairPotential
 from mobcg_core.database.store import GROUPS, ROW_COLUMNS, Database
@@ -59,32 +59,43 @@ def _failures_by_kind(bad: dict) -> dict[str, dict[str, int]]:
 
 
 def merge(out: str | Path, inputs: list[str | Path]) -> dict:
-    """Merge databases into ``out`` (created or extended); rows with a known key are skipped."""
+    """Merge databases into ``out`` (created or extended); rows with a known key are skipped.
+
+    All-or-nothing: every input is read and its grids checked before ``out`` is touched, and
+    the rows of all inputs go in through one copy renamed into place, so a failed merge (a
+    missing input, another grid) leaves ``out`` as it was, or absent.
+    """
     if not inputs:
         raise MobcgError("db merge: give at least one input database")
     sources = [Database(p) for p in inputs]
-    grids = sources[0].grids()
-    target = Database(out, grids["rdf_r_nm"], grids["potential_r_nm"])
+    target = Database(out)
+    ref = target.grids() if target.path.exists() else sources[0].grids()
+    for src in sources:
+        g = src.grids()
+        for name in ("rdf_r_nm", "potential_r_nm"):
+            have, want = np.asarray(g[name]), np.asarray(ref[name])
+            if have.shape != want.shape or not np.allclose(have, want, atol=1e-9):
+                raise MobcgError(f"db merge: {src.path}: its {name} grid ({len(have)} points) differs from "
+                                 f"{target.path if target.path.exists() else sources[0].path}'s ({len(want)} "
+                                 "points); merge only databases made with the same analysis/cg grid settings")
+    rows = {group: [] for group in GROUPS}
+    seen = {group: target.keys(group) if target.path.exists() else set() for group in GROUPS}
+    added = []
+    for src in sources:
+        n = 0
+        for group in GROUPS:
+            for row in _rows(src.read(group)):
+                if row["key"] not in seen[group]:
+                    seen[group].add(row["key"])
+                    rows[group].append(row)
+                    n += 1
+        added.append({"source": str(src.path), "rows_added": n})
+    target._grids = {k: np.asarray(v, float) for k, v in ref.items()}
     try:
-        added = _merge_into(target, sources)
+        target.append_rows(rows)
     finally:
         target.close()
     return {"file": str(target.path), "added": added, "samples": target.count("samples")}
-
-
-def _merge_into(target: Database, sources: list[Database]) -> list[dict]:
-    added = []
-    for src in sources:
-        g = src.grids()
-        target._grids = target._grids or g
-        for name in ("rdf_r_nm", "potential_r_nm"):
-            try:
-                target._check_grid(name, g[name])
-            except MobcgError as exc:
-                raise MobcgError(f"{src.path}: cannot merge: {exc}") from None
-        rows = {group: _rows(src.read(group)) for group in GROUPS}
-        added.append({"source": str(src.path), "rows_added": target.append_rows(rows)})
-    return added
 
 
 def _rows(columns: dict[str, np.ndarray]) -> list[dict]:
@@ -93,30 +104,38 @@ def _rows(columns: dict[str, np.ndarray]) -> list[dict]:
 
 
 def export_text(path: str | Path, out_dir: str | Path, rows: slice | None = None,
-                molecule: str | None = None) -> dict:
+                molecule: str | None = None, force: bool = False) -> dict:
     """Flat text export in the paper's units: one g(r) file (Å) and one LAMMPS table (Å, kcal/mol)
-    per sample, and ``samples.tsv`` listing mass (g/mol) and D_CG (1e-9 m²/s) with the file names."""
+    per sample, and ``samples.tsv`` listing mass (g/mol) and D_CG (1e-9 m²/s) with the file names.
+
+    ``out_dir`` must be new or empty, or ``force`` replaces it whole (no stale files from an
+    earlier export stay beside the new list); an export that selects no sample is refused.
+    """
     db = Database(path)
     grids = db.grids()
     s = db.read("samples", rows=rows, molecule=molecule)
-    out = Path(out_dir)
-    (out / "rdf").mkdir(parents=True, exist_ok=True)
-    (out / "potential").mkdir(parents=True, exist_ok=True)
+    if not len(s["key"]):
+        have = sorted(set(db.read("samples", columns=["molecule"])["molecule"].tolist()))
+        raise MobcgError(f"db export: {db.path}: the selection holds no sample ({db.count('samples')} in the file; "
+                         f"molecules: {', '.join(have) or 'none'}); check --rows START:STOP and --molecule")
     r_g, r_u = grids["rdf_r_nm"], grids["potential_r_nm"]
     lines = ["# id\tkey\tmolecule\tmass_gmol\tD_CG_1e-9m2/s\tD_CG_err\tpressure_bar\trdf_file\tpotential_file"]
-    for i, key in enumerate(s["key"]):
-        name = f"{i:06d}"
-        g_text = "# r(Angstrom) g(r)\n" + "\n".join(f"{10 * r:.4f} {g:.6f}" for r, g in zip(r_g, s["rdf"][i]))
-        atomic_write_text(out / "rdf" / f"{name}.txt", g_text + "\n")
-        u = s["potential_kjmol"][i]
-        write_lammps_table(PairPotential(r_u, u, -np.gradient(u, r_u)), out / "potential" / f"{name}.table")
-        lines.append(f"{name}\t{key}\t{s['molecule'][i]}\t{s['mass_gmol'][i]:.4f}\t"
-                     f"{s['diffusion_1e9_m2_s'][i]:.6g}\t{s['diffusion_err_1e9_m2_s'][i]:.3g}\t"
-                     f"{s['pressure_bar'][i]:.1f}\trdf/{name}.txt\tpotential/{name}.table")
-    atomic_write_text(out / "samples.tsv", "\n".join(lines) + "\n")
-    columns = {g: {c: doc for c, (_, doc) in cols.items()} for g, cols in ROW_COLUMNS.items()}
-    atomic_write_text(out / "README.json", json.dumps({"source": str(db.path), "columns": columns}, indent=1))
-    return {"dir": str(out), "samples": len(s["key"])}
+    with new_folder(out_dir, "export folder (or --force)", replace=force) as out:
+        (out / "rdf").mkdir()
+        (out / "potential").mkdir()
+        for i, key in enumerate(s["key"]):
+            name = f"{i:06d}"
+            g_text = "# r(Angstrom) g(r)\n" + "\n".join(f"{10 * r:.4f} {g:.6f}" for r, g in zip(r_g, s["rdf"][i]))
+            (out / "rdf" / f"{name}.txt").write_text(g_text + "\n")
+            u = s["potential_kjmol"][i]
+            write_lammps_table(PairPotential(r_u, u, -np.gradient(u, r_u)), out / "potential" / f"{name}.table")
+            lines.append(f"{name}\t{key}\t{s['molecule'][i]}\t{s['mass_gmol'][i]:.4f}\t"
+                         f"{s['diffusion_1e9_m2_s'][i]:.6g}\t{s['diffusion_err_1e9_m2_s'][i]:.3g}\t"
+                         f"{s['pressure_bar'][i]:.1f}\trdf/{name}.txt\tpotential/{name}.table")
+        (out / "samples.tsv").write_text("\n".join(lines) + "\n")
+        columns = {g: {c: doc for c, (_, doc) in cols.items()} for g, cols in ROW_COLUMNS.items()}
+        (out / "README.json").write_text(json.dumps({"source": str(db.path), "columns": columns}, indent=1))
+    return {"dir": str(out_dir), "samples": len(s["key"])}
 
 
 def plot(path: str | Path, png: str | Path) -> str:

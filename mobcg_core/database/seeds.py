@@ -99,6 +99,10 @@ def best_samples(database: Database, molecule: str, target: np.ndarray, mass_gmo
 
 def seed_from_samples(database: str | Path, n: int, max_error: float, names: list[str] | None = None) -> dict:
     """Add, for every liquid seed of the database (or those named), its ``n`` best samples as new seeds."""
+    if n < 1:
+        raise MobcgError(f"db seed --from-samples {n}: give a number of samples per seed ≥ 1")
+    if not max_error > 0:
+        raise MobcgError(f"db seed --max-error {max_error}: give a structure tolerance ε > 0 (e.g. 0.02)")
     with Database(database) as db:
         ff, s = db.read("forcefields"), db.read("samples")
         have = db.keys("forcefields")

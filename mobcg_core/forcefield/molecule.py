@@ -13,11 +13,7 @@ from importlib import resources
 import numpy as np
 
 from mobcg_core.contract.errors import MoleculeError
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib
+from mobcg_core.io import tomllib
 
 
 @lru_cache(maxsize=1)

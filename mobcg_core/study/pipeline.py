@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mobcg_core.contract.errors import MobcgError
+from mobcg_core.contract.errors import MobcgError, StaleResultError
 from mobcg_core.io import atomic_write_json, read_json, stable_hash
 from mobcg_core.locking import WriterLock
 from mobcg_core.study.manifest import Manifest
@@ -74,18 +74,34 @@ class Study:
             manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
             self.reporter.attach_log(self.out_dir / "mobcg.log")
             self.reporter.info(f"mobcg: output in {self.out_dir} (log: mobcg.log)")
-            self._preflight()
-            for stage in self.cfg["run"]["stages"]:
-                t0 = time.perf_counter()
-                self.reporter.info(f"stage {stage}", style="bold")
-                if stage in STUDY_STAGES:
-                    summary = STAGE_FUNCTIONS[stage](self)
-                else:
-                    summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
-                if stage in AFTER_STAGE:
-                    AFTER_STAGE[stage](self)
-                manifest.stage_done(stage, time.perf_counter() - t0, summary)
-            return write_summary(self)
+            try:
+                self._preflight()
+                for stage in self.cfg["run"]["stages"]:
+                    t0 = time.perf_counter()
+                    self.reporter.info(f"stage {stage}", style="bold")
+                    if stage in STUDY_STAGES:
+                        summary = STAGE_FUNCTIONS[stage](self)
+                    else:
+                        summary = {liq["name"]: STAGE_FUNCTIONS[stage](self, liq) for liq in self.cfg["liquids"]}
+                    if stage in AFTER_STAGE:
+                        AFTER_STAGE[stage](self)
+                    manifest.stage_done(stage, time.perf_counter() - t0, summary)
+            except StaleResultError:
+                # Each step checks its stored result before it computes, so a run refused for
+                # changed settings has usually made nothing: it leaves no manifest or log entry.
+                manifest.restore()
+                self.reporter.rollback_log()
+                raise
+            summary = write_summary(self)
+            self._require_convergence(summary["rows"])
+            return summary
+
+    def _require_convergence(self, rows: list[dict]) -> None:
+        """``run.require_convergence``: a liquid whose cg_method did not converge fails the run."""
+        failed = [r["liquid"] for r in rows if r.get("coarse_grain.converged") is False]
+        if failed and self.cfg["run"]["require_convergence"]:
+            raise MobcgError(f"run.require_convergence: the cg_method did not converge for {', '.join(failed)} "
+                             "(results kept); raise its max_iterations or tolerance, or set it to false")
 
     def _preflight(self) -> None:
         """Checks that would otherwise fail late, after hours of earlier stages."""
@@ -112,7 +128,7 @@ class Study:
             return None
         stored = read_json(path)
         if stored.get("inputs_hash") != stable_hash(inputs):
-            raise MobcgError(f"{path} was computed with other settings; use another run.output or "
+            raise StaleResultError(f"{path} was computed with other settings; use another run.output or "
                              f"delete {path.parent} to recompute")
         return stored
 

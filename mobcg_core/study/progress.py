@@ -34,12 +34,24 @@ class Reporter:
         self.out = _console(stderr=False)
         self.quiet = quiet
         self._log = None
+        self._log_path, self._log_start = None, None
 
     def attach_log(self, path: str | Path) -> None:
         """Append every later message to ``path`` (plain text, one time stamp per message)."""
         self.close()
+        path = Path(path)
+        self._log_path, self._log_start = path, path.stat().st_size if path.exists() else None
         self._log = open(path, "a", encoding="utf-8", buffering=1)
         self._write_log("info", f"mobcg {' '.join(sys.argv[1:])}".strip())
+
+    def rollback_log(self) -> None:
+        """Remove what this run appended to the log (a refused run leaves no trace in the folder)."""
+        self.close()
+        if self._log_start is None:
+            self._log_path.unlink(missing_ok=True)
+        else:
+            with open(self._log_path, "r+b") as fh:
+                fh.truncate(self._log_start)
 
     def info(self, message, style: str | None = None) -> None:
         self._write_log("info", message)

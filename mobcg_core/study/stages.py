@@ -162,9 +162,14 @@ def write_summary(study) -> dict[str, Any]:
             if (d / f"{name}.json").exists():
                 row.update({f"{name}.{k}": v for k, v in read_json(d / f"{name}.json").items()
                             if k != "inputs_hash" and not isinstance(v, (list, dict))})
+        if row.get("coarse_grain.converged") is False:
+            study.reporter.warn(f"{liquid['name']}: the cg_method did not converge (ε = "
+                                f"{row.get('coarse_grain.error', float('nan')):.3g} after "
+                                f"{row.get('coarse_grain.iterations')} iterations); see coarse_grain.json")
         rows.append(row)
     atomic_write_json(study.out_dir / "summary.json", rows)
-    cols = [("liquid", "liquid"), ("iterations", "coarse_grain.iterations"), ("ε (IBI)", "coarse_grain.error"),
+    cols = [("liquid", "liquid"), ("iterations", "coarse_grain.iterations"), ("converged", "coarse_grain.converged"),
+            ("ε (IBI)", "coarse_grain.error"),
             ("D_CG [1e-9 m²/s]", "cg_md.D_CG_1e9_m2_s"), ("±", "cg_md.D_CG_err_1e9_m2_s"),
             ("D_AA", "cg_md.D_AA_1e9_m2_s"), ("D_CG/D_AA", "cg_md.acceleration"),
             ("ρ [g/cm³]", "cg_md.density_g_cm3"), ("ε (CG MD)", "cg_md.structure_error"),

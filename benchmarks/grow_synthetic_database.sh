@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Grows the synthetic database of synthetic_database.toml one force-field index at a time: each
+# pass adds one force field per molecule (six all-atom runs), then runs their CG samples and
+# variants, so samples arrive while the all-atom runs go on (one pass with K = 50 would run all
+# 300 all-atom jobs before the first sample). Jobs are keyed by their inputs: every pass skips
+# what is done, and a killed pass loses nothing but the job in flight. Resume by rerunning.
+#
+#   nohup benchmarks/grow_synthetic_database.sh ~/runs/synthetic_db 50 > ~/runs/synthetic_db/grow.log 2>&1 &
+#   cp ~/runs/synthetic_db/database.h5 benchmarks/data/synthetic_database.h5   # commit as it grows
+#
+# MOBCG names the mobcg executable (default: mobcg on PATH); run it from a frozen copy of the code.
+set -euo pipefail
+out=${1:-$HOME/runs/synthetic_db}
+kmax=${2:-50}
+mobcg=${MOBCG:-mobcg}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+[ -f "$out/database.h5" ] || cp "$here/data/synthetic_database.h5" "$out/database.h5"
+for k in $(seq 1 "$kmax"); do
+    sed -e "s#^output = .*#output = \"$out\"#" \
+        -e "s#^forcefields_per_molecule = .*#forcefields_per_molecule = $k#" \
+        "$here/synthetic_database.toml" > "$out/run.toml"
+    echo "$(date '+%F %T') pass K = $k"
+    nice "$mobcg" -q run "$out/run.toml"
+done
