@@ -2,7 +2,7 @@
 
     mobcg run FILE.toml        run (or resume) the stages the file asks for
     mobcg check FILE.toml      validate the file only
-    mobcg config               the complete run file with every default (the README's reference)
+    mobcg config               the complete run file with every default (docs/run-file-reference.toml)
     mobcg bench FILE.toml      the file's CG (and --systems aa: all-atom) system on every engine
     mobcg timestep FILE.toml   NVE energy drift per CG timestep: the largest safe one
     mobcg target --topology TOP --trajectory TRAJ -o DIR

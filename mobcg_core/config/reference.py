@@ -1,6 +1,6 @@
 """``mobcg config``: the complete run file, every key with its default, unit and doc, from the schemas.
 
-The README's run-file reference is this output, so it cannot drift from what ``mobcg check``
+The run-file reference (docs/run-file-reference.toml) is this output, so it cannot drift from what ``mobcg check``
 accepts (a test checks the printed file passes). Plugin tables are listed for every installed
 plugin of each kind, from the plugin's own ``options``.
 """

@@ -1,6 +1,6 @@
 """The TOML run file: its schema, loading and whole-file validation.
 
-Layout (every table optional except ``[[liquids]]``; see README "Run-file reference")::
+Layout (every table optional except ``[[liquids]]``; see docs/run-files.md)::
 
     [run]        output, seed, stages
     [state]      temperature_K, pressure_bar

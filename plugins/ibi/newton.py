@@ -17,7 +17,7 @@ Transforms are 3-D Fourier (radial sine) transforms on a uniform grid zero-padde
 ``pad`` times the sampled range; the structure factor is floored at ``s_min`` so that
 noise at small k, where 1 + ρĥ is small for a dense liquid, cannot blow the step up.
 
-Measured (tests/test_ibi.py, ~/mobcg-runs scripts recorded in the README): on an LJ fluid
+Measured (tests/test_ibi.py, ~/mobcg-runs scripts recorded in docs/benchmarks.md): on an LJ fluid
 the step reaches ε 1.7e-4 in 3 iterations where IBI needs 6 (S floor 0.5; with no floor,
 0.1, it diverges; with 1.0 it is no faster than IBI).  On 2,3,4-trimethylpentane (500
 beads, 20–60 ps per iteration, pressure-corrected) it was no faster than IBI (ε after 8
