@@ -41,7 +41,8 @@ R_MAX_NM = 1.5
 
 def liquid_files() -> list[tuple[str, str, Path]]:
     """(name, kind, g(r) file) of the validation liquids and the shared liquids."""
-    out = [(p.parent.name, "validation", p) for p in sorted((ROOT / "benchmarks/data/validation").glob("*/aa_rdf_*.txt"))]
+    validation = sorted((ROOT / "benchmarks/data/validation").glob("*/aa_rdf_*.txt"))
+    out = [(p.parent.name, "validation", p) for p in validation]
     shared = ROOT.parent / "shared" / "reference"
     out += [(p.stem.replace("aa_rdf_", ""), "shared", p) for p in sorted(shared.glob("aa_rdf_*.txt"))]
     return out
@@ -106,8 +107,8 @@ def main() -> None:
                        ("nearest ε", "nearest_eps", ".4f"), ("inside", "inside", "")])
     _plot(scores, mobility, marks, sv, len(g), args.databases)
     write_json("db_coverage_pca", {"databases": args.databases, "samples": int(len(g)), "components": c,
-                                   "neighbours": k, "max_error": args.max_error, "explained_variance": (sv[:c] ** 2 / np.sum(sv ** 2)).tolist(),
-                                   "rows": rows})
+                                   "neighbours": k, "max_error": args.max_error,
+                                   "explained_variance": (sv[:c] ** 2 / np.sum(sv ** 2)).tolist(), "rows": rows})
 
 
 def _plot(scores, mobility, marks, sv, n, databases) -> None:
