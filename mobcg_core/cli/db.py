@@ -31,6 +31,8 @@ def add_db_parser(sub) -> list[argparse.ArgumentParser]:
     d_seed.add_argument("--from-samples", type=int, default=0, metavar="N",
                         help="instead: each liquid seed's N slowest samples with ε ≤ --max-error")
     d_seed.add_argument("--max-error", type=float, default=0.02, help="structure tolerance for --from-samples")
+    d_seed.add_argument("--all-atom", action="store_true",
+                        help="with --from-samples: seed around every synthetic all-atom force field, not the liquids")
     d_plot = dbs.add_parser("plot", help="distribution plot (PNG)")
     d_plot.add_argument("file")
     d_plot.add_argument("png")
@@ -65,7 +67,8 @@ def cmd_db(args) -> int:
         from mobcg_core.database.seeds import seed_from_samples, seed_from_study
 
         if args.from_samples:
-            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error, args.liquids)))
+            origin = "all_atom" if args.all_atom else "liquid"
+            print(json.dumps(seed_from_samples(args.file, args.from_samples, args.max_error, args.liquids, origin)))
         elif args.run_dir:
             print(json.dumps(seed_from_study(args.file, args.run_dir, args.liquids)))
         else:

@@ -21,6 +21,7 @@ import numpy as np
 
 from mobcg_core import __version__
 from mobcg_core.analysis import rdf_grid
+from mobcg_core.contract import units
 from mobcg_core.contract.errors import MobcgError
 from mobcg_core.io import read_json, stable_hash
 from mobcg_core.physics.potentials import table_grid
@@ -82,23 +83,38 @@ def seed_from_study(database: str | Path, run_dir: str | Path, names: list[str] 
                 "forcefields": db.count("forcefields")}
 
 
-def best_samples(database: Database, molecule: str, target: np.ndarray, mass_gmol: float, n: int,
+def best_samples(database: Database, molecule: str | None, target: np.ndarray, mass_gmol: float, n: int,
                  max_error: float) -> list[int]:
-    """Rows of ``/samples`` of ``molecule`` with ε ≤ ``max_error`` against ``target`` (g on the
-    database grid), slowest first (D scaled to ``mass_gmol``), at most ``n``."""
+    """Rows of ``/samples`` (of ``molecule``; None: of every molecule) with ε ≤ ``max_error``
+    against ``target`` (g on the database grid), slowest first (D scaled to ``mass_gmol``), at
+    most ``n``."""
     from mobcg_core.analysis import structure_error
 
     s = database.read("samples", columns=["molecule", "rdf", "diffusion_1e9_m2_s", "mass_gmol"])
     r = database.grids()["rdf_r_nm"]
-    rows = np.flatnonzero(s["molecule"] == molecule)
+    rows = np.flatnonzero(s["molecule"] == molecule) if molecule else np.arange(len(s["molecule"]))
     eps = np.array([structure_error(RDF(r, s["rdf"][i]), RDF(r, target)) for i in rows])
     d = s["diffusion_1e9_m2_s"][rows] * np.sqrt(s["mass_gmol"][rows] / mass_gmol)
     ok = np.flatnonzero(eps <= max_error)
     return [int(rows[i]) for i in ok[np.argsort(d[ok])][:n]]
 
 
-def seed_from_samples(database: str | Path, n: int, max_error: float, names: list[str] | None = None) -> dict:
-    """Add, for every liquid seed of the database (or those named), its ``n`` best samples as new seeds."""
+def _is_seed(prov: dict, forcefield_hash: str, origin: str) -> bool:
+    """Rows that seed a walk: study liquids, or (``all_atom``) synthetic all-atom force fields."""
+    if origin == "all_atom":
+        return bool(forcefield_hash)
+    return prov.get("source") == "study liquid"
+
+
+def seed_from_samples(database: str | Path, n: int, max_error: float, names: list[str] | None = None,
+                      origin: str = "liquid") -> dict:
+    """Add, for every liquid seed of the database (or those named), its ``n`` best samples as new seeds.
+
+    ``origin="all_atom"``: the same for every synthetic all-atom force field, with the samples of
+    every molecule as candidates (a potential of another molecule's run that is close in g(r)
+    and slower serves as well), so that the variants walk towards slow potentials near every
+    all-atom structure in the database, not only near the study's liquids.
+    """
     if n < 1:
         raise MobcgError(f"db seed --from-samples {n}: give a number of samples per seed ≥ 1")
     if not max_error > 0:
@@ -108,21 +124,25 @@ def seed_from_samples(database: str | Path, n: int, max_error: float, names: lis
         have = db.keys("forcefields")
         added = []
         for i in range(len(ff["key"])):
-            if json.loads(ff["provenance_json"][i]).get("source") != "study liquid":
+            if not _is_seed(json.loads(ff["provenance_json"][i]), ff["forcefield_hash"][i], origin):
                 continue
             mol, mass = ff["molecule"][i], float(ff["molar_mass_gmol"][i])
             if names and mol not in names:
                 continue
-            for j in best_samples(db, mol, ff["aa_rdf"][i], mass, n, max_error):
+            candidates = None if origin == "all_atom" else mol
+            for j in best_samples(db, candidates, ff["aa_rdf"][i], mass, n, max_error):
                 prov = json.loads(s["provenance_json"][j])
                 key = stable_hash({"sample": s["key"][j]}, 16)
                 if key in have:
                     continue
                 source = {"source": "sample", "sample_key": s["key"][j], "parent_key": ff["key"][i]}
                 row = {k: ff[k][i] for k in ff}
-                row.update(key=key, forcefield_json=source, potential_kjmol=s["potential_kjmol"][j],
-                           aa_density_g_cm3=prov["density_g_cm3"], box_nm=prov["box_nm"],
-                           cg_error=float(s["structure_error"][j]), wall_cg_method_s=0.0,
+                # The sample's number density, as a mass density of this row's molecule (variants
+                # size their boxes from it with this row's molar mass).
+                density = units.density_g_cm3(prov["n_beads"], mass, float(prov["box_nm"]) ** 3)
+                row.update(key=key, forcefield_hash="", forcefield_json=source,
+                           potential_kjmol=s["potential_kjmol"][j], aa_density_g_cm3=density,
+                           box_nm=prov["box_nm"], cg_error=float(s["structure_error"][j]), wall_cg_method_s=0.0,
                            provenance_json={**json.loads(ff["provenance_json"][i]), **source,
                                             "n_beads": prov["n_beads"]})
                 db.add("forcefields", row)

@@ -62,15 +62,25 @@ def load_training_set(path) -> TrainingSet:
     g = s["rdf"][ok]
     x = features(s["mass_gmol"][ok], s["diffusion_1e9_m2_s"][ok] * D_DB_TO_NM2_PS, g)
     core = np.array([P.core_radius(RDF(r_g, gi)) for gi in g])
-    _, groups = np.unique(_roots(s["forcefield_key"][ok], s["provenance_json"][ok]), return_inverse=True)
+    ff = db.read("forcefields", columns=["key", "provenance_json"])
+    parents = {k: json.loads(p).get("parent_key") for k, p in zip(ff["key"].tolist(), ff["provenance_json"].tolist())}
+    _, groups = np.unique(_roots(s["forcefield_key"][ok], s["provenance_json"][ok], parents), return_inverse=True)
     temperature = json.loads(s["provenance_json"][0])["state"]["temperature_K"]
     return TrainingSet(x, s["potential_kjmol"][ok], core, groups, r_g, grids["potential_r_nm"],
                        stable_hash(sorted(s["key"][ok].tolist()), 16), sorted(set(s["molecule"][ok].tolist())),
                        float(temperature))
 
 
-def _roots(forcefield_keys: np.ndarray, provenance: np.ndarray) -> list[str]:
-    """The stored potential each sample descends from: its own force field, or a CG-level
-    variant's parent.  Folds split by this, so no variant is scored against a model that
-    saw its parent (cross-validation then measures unseen all-atom force fields)."""
-    return [json.loads(p).get("parent_key") or k for k, p in zip(forcefield_keys.tolist(), provenance.tolist())]
+def _roots(forcefield_keys: np.ndarray, provenance: np.ndarray, parents: dict[str, str | None]) -> list[str]:
+    """The potential each sample descends from: its own force field, or a CG-level variant's
+    parent, followed through seeds made from samples (``parent_key``) up to the all-atom force
+    field or study liquid.  Folds split by this, so no sample is scored against a model that saw
+    its ancestors (cross-validation then measures unseen all-atom force fields)."""
+    out = []
+    for k, p in zip(forcefield_keys.tolist(), provenance.tolist()):
+        key, seen = json.loads(p).get("parent_key") or k, set()
+        while parents.get(key) and key not in seen:
+            seen.add(key)
+            key = parents[key]
+        out.append(key)
+    return out
