@@ -336,3 +336,39 @@ def test_train_predict_validate_end_to_end(local_db, tmp_path):
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "potential_r_nm grid" in bad.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "out2" / "liquids").exists()  # refused before any stage ran
+
+
+def test_all_atom_seeds_are_the_slowest_samples_within_budget(tmp_path):
+    """``db seed --from-samples 1 --all-atom``: each synthetic all-atom force field gets, as a new
+    seed, the sample (of any molecule) that is slowest at its molar mass among those within the
+    structure budget of its own all-atom g(r) — here the other molecule's slow sample for one."""
+    from mobcg_core.database.seeds import seed_from_samples
+
+    r_g, r_u = _grids()
+    db = Database(tmp_path / "db.h5", r_g, r_u)
+    g1, g2 = 1.0 + 0.3 * np.exp(-((r_g - 0.5) / 0.1) ** 2), 1.0 - 0.3 * np.exp(-((r_g - 0.5) / 0.1) ** 2)
+    for key, mol, g in (("ffA", "A", g1), ("ffB", "B", g2)):
+        db.add("forcefields", {"key": key, "molecule": mol, "smiles": "C", "forcefield_hash": f"h{key}",
+                               "forcefield_json": {}, "molar_mass_gmol": 100.0, "aa_rdf": g,
+                               "aa_diffusion_1e9_m2_s": 1.0, "aa_diffusion_err_1e9_m2_s": 0.1,
+                               "aa_density_g_cm3": 0.7, "box_nm": 3.0, "potential_kjmol": np.zeros(11),
+                               "cg_error": 0.0, "cg_iterations": 1, "cg_converged": True, "wall_aa_s": 1.0,
+                               "wall_cg_method_s": 1.0, "provenance_json": {"molecule": {"name": mol}}})
+    # (key, parent, g, D, mass): s3 is B's but has A's structure and is the slowest at 100 g/mol
+    for key, parent, g, d, m in (("s1", "ffA", g1, 4.0, 100.0), ("s2", "ffA", g1 + 0.01, 3.0, 100.0),
+                                 ("s3", "ffB", g1 - 0.01, 4.0, 25.0), ("s4", "ffB", g2, 2.0, 100.0),
+                                 ("s5", "ffA", g2 + 0.5, 0.1, 100.0)):
+        row = _sample(key, m)
+        row.update(forcefield_key=parent, molecule=parent[-1], rdf=g, diffusion_1e9_m2_s=d,
+                   provenance_json={"n_beads": 300, "box_nm": 3.0})
+        db.add("samples", row)
+    db.commit()
+    db.close()
+    res = seed_from_samples(tmp_path / "db.h5", 1, 0.02, origin="all_atom")
+    assert sorted(res["added"]) == ["A:s3", "B:s4"], res  # s3: D·√(25/100) = 2.0 < s2's 3.0
+    f = Database(tmp_path / "db.h5").read("forcefields")
+    seeds = {json.loads(p)["sample_key"]: json.loads(p)["parent_key"]
+             for p, h in zip(f["provenance_json"], f["forcefield_hash"]) if not h}
+    assert seeds == {"s3": "ffA", "s4": "ffB"}
+    assert info(tmp_path / "db.h5")["forcefields_by_origin"]["seed"] == 2
+    assert seed_from_samples(tmp_path / "db.h5", 1, 0.02, origin="all_atom")["added"] == []  # idempotent
