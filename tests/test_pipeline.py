@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 
 from conftest import TARGET_RDF, run_cli
@@ -65,6 +66,19 @@ def test_run_writes_results_and_manifest(finished_run):
                  "cg_md.dcd", "cg_md.pdb"):  # [cg] trajectory = "dcd" by default
         assert (out / "liquids" / "tmp" / name).exists(), name
     assert "| tmp |" in (out / "summary.md").read_text()
+
+
+def test_cg_trajectory_opens_in_mdanalysis_with_masses(finished_run):
+    """cg_md.dcd with cg_md.psf: the bead mass comes with the topology, frames span production."""
+    import MDAnalysis as mda
+
+    d, _ = finished_run
+    folder = d / "out" / "liquids" / "tmp"
+    u = mda.Universe(str(folder / "cg_md.psf"), str(folder / "cg_md.dcd"))
+    assert len(u.atoms) == 250 and np.allclose(u.atoms.masses, 114.23, atol=0.01)
+    assert len(u.trajectory) == 60  # 30 ps at 0.5 ps
+    u.trajectory[-1]
+    assert np.all(u.atoms.positions >= 0) and np.all(u.atoms.positions <= u.dimensions[:3] + 1e-3)
 
 
 def test_quiet_rerun_prints_the_results_on_stdout_and_logs_everything(finished_run):

@@ -1,8 +1,9 @@
 """CG trajectories on disk, frame by frame as a run reports them: DCD, XTC or GSD.
 
 A topology goes beside DCD and XTC files (``NAME.pdb``: one ``CG`` bead per molecule, the box in
-``CRYST1``), so ``MDAnalysis.Universe("cg_md.pdb", "cg_md.dcd")``, VMD and OVITO open them; GSD
-carries its own. Positions are written wrapped into the box, as MD engines write them; the box
+``CRYST1``), so ``MDAnalysis.Universe("cg_md.pdb", "cg_md.dcd")``, VMD and OVITO open them; PDB
+has no mass column, so ``NAME.psf`` beside it carries the bead mass
+(``MDAnalysis.Universe("cg_md.psf", "cg_md.dcd")``, VMD: ``mol new cg_md.psf``); GSD carries its own. Positions are written wrapped into the box, as MD engines write them; the box
 edges and times are those of the run (Å and ps in DCD/XTC, nm in GSD, HOOMD's convention with the
 origin at the box centre).
 """
@@ -88,6 +89,7 @@ class FrameWriter:
         import MDAnalysis as mda
 
         u = write_pdb(self.topology_path, pos, box, self.mass, self.name)
+        write_psf(self.topology_path.with_suffix(".psf"), self.n, self.mass, self.name)
         kw = {"dt": self.dt_ps} if self.fmt == "dcd" else {}
         self._out = mda.Writer(str(self.path), self.n, **kw)
         self._universe = u
@@ -131,3 +133,20 @@ def write_pdb(path: str | Path, positions_nm: np.ndarray, box_nm: np.ndarray, ma
         warnings.simplefilter("ignore")
         u.atoms.write(str(path))
     return u
+
+
+def write_psf(path: str | Path, n_beads: int, mass_gmol: float, name: str = "CG") -> None:
+    """A PSF topology of ``n_beads`` unbonded ``CG`` beads of ``mass_gmol`` (g/mol), charge 0.
+
+    NAMD's space-separated flavour (``PSF NAMD``): no field-width limit at 10⁴ beads and more,
+    and read by VMD and MDAnalysis alike.
+    """
+    res = name[:8] or "CG"
+    lines = ["PSF NAMD", "", "       1 !NTITLE", f" REMARKS mobcg: {n_beads} CG beads, one per molecule, "
+             f"{mass_gmol:.4f} g/mol", "", f"{n_beads:8d} !NATOM"]
+    lines += [f"{i:8d} CG {i} {res} CG CG {0.0:.6f} {mass_gmol:.6f} 0" for i in range(1, n_beads + 1)]
+    for section in ("NBOND: bonds", "NTHETA: angles", "NPHI: dihedrals", "NIMPHI: impropers", "NDON: donors",
+                    "NACC: acceptors", "NNB"):
+        lines += ["", f"{0:8d} !{section}"]
+    lines += ["", f"{0:8d} {0:8d} !NGRP", ""]
+    Path(path).write_text("\n".join(lines) + "\n")

@@ -134,7 +134,7 @@ def stage_cg_md(study, liquid: dict) -> dict:
     result = run_cg_md(study, liquid, load_potential(d), d / "cg_md.npz",
                        trajectory_path=None if fmt == "none" else d / f"cg_md.{fmt}")
     if fmt != "none":
-        result["trajectory"] = f"cg_md.{fmt}" + ("" if fmt == "gsd" else " (topology cg_md.pdb)")
+        result["trajectory"] = f"cg_md.{fmt}" + ("" if fmt == "gsd" else " (topology cg_md.pdb; with masses cg_md.psf)")
     study.reporter.info(f"  {liquid['name']}: {_describe(result)}")
     return study.store(d / "cg_md.json", inputs, result)
 
