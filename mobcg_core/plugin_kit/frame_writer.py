@@ -4,7 +4,8 @@ A topology goes beside DCD and XTC files (``NAME.pdb``: one ``CG`` bead per mole
 ``CRYST1``), so ``MDAnalysis.Universe("cg_md.pdb", "cg_md.dcd")``, VMD and OVITO open them; PDB
 has no mass column, so ``NAME.psf`` beside it carries the bead mass
 (``MDAnalysis.Universe("cg_md.psf", "cg_md.dcd")``, VMD: ``mol new cg_md.psf``); GSD carries
-its own. Positions are written wrapped into the box, as MD engines write them; the box edges and times are those of the run (Å and ps in DCD/XTC, nm in GSD, HOOMD's convention with the
+its own. Positions are written wrapped into the box, as MD engines write them; the box edges
+and times are those of the run (Å and ps in DCD/XTC, nm in GSD, HOOMD's convention with the
 origin at the box centre).
 """
 
