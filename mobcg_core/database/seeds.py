@@ -83,17 +83,15 @@ def seed_from_study(database: str | Path, run_dir: str | Path, names: list[str] 
                 "forcefields": db.count("forcefields")}
 
 
-def best_samples(database: Database, molecule: str | None, target: np.ndarray, mass_gmol: float, n: int,
-                 max_error: float) -> list[int]:
-    """Rows of ``/samples`` (of ``molecule``; None: of every molecule) with ε ≤ ``max_error``
-    against ``target`` (g on the database grid), slowest first (D scaled to ``mass_gmol``), at
-    most ``n``."""
+def best_samples(s: dict[str, np.ndarray], r_nm: np.ndarray, molecule: str | None, target: np.ndarray,
+                 mass_gmol: float, n: int, max_error: float) -> list[int]:
+    """Rows of the samples ``s`` (columns read from ``/samples``; g on ``r_nm``) of ``molecule``
+    (None: of every molecule) with ε ≤ ``max_error`` against ``target``, slowest first (D scaled
+    to ``mass_gmol``), at most ``n``."""
     from mobcg_core.analysis import structure_error
 
-    s = database.read("samples", columns=["molecule", "rdf", "diffusion_1e9_m2_s", "mass_gmol"])
-    r = database.grids()["rdf_r_nm"]
     rows = np.flatnonzero(s["molecule"] == molecule) if molecule else np.arange(len(s["molecule"]))
-    eps = np.array([structure_error(RDF(r, s["rdf"][i]), RDF(r, target)) for i in rows])
+    eps = np.array([structure_error(RDF(r_nm, s["rdf"][i]), RDF(r_nm, target)) for i in rows])
     d = s["diffusion_1e9_m2_s"][rows] * np.sqrt(s["mass_gmol"][rows] / mass_gmol)
     ok = np.flatnonzero(eps <= max_error)
     return [int(rows[i]) for i in ok[np.argsort(d[ok])][:n]]
@@ -120,7 +118,8 @@ def seed_from_samples(database: str | Path, n: int, max_error: float, names: lis
     if not max_error > 0:
         raise MobcgError(f"db seed --max-error {max_error}: give a structure tolerance ε > 0 (e.g. 0.02)")
     with Database(database) as db:
-        ff, s = db.read("forcefields"), db.read("samples")
+        ff, s = db.read("forcefields"), db.read("samples")  # read once, not once per seed
+        r = db.grids()["rdf_r_nm"]
         have = db.keys("forcefields")
         added = []
         for i in range(len(ff["key"])):
@@ -130,7 +129,7 @@ def seed_from_samples(database: str | Path, n: int, max_error: float, names: lis
             if names and mol not in names:
                 continue
             candidates = None if origin == "all_atom" else mol
-            for j in best_samples(db, candidates, ff["aa_rdf"][i], mass, n, max_error):
+            for j in best_samples(s, r, candidates, ff["aa_rdf"][i], mass, n, max_error):
                 prov = json.loads(s["provenance_json"][j])
                 key = stable_hash({"sample": s["key"][j]}, 16)
                 if key in have:
