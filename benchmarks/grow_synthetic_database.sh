@@ -9,17 +9,23 @@
 #   cp ~/runs/synthetic_db/database.h5 benchmarks/data/synthetic_database.h5   # commit as it grows
 #
 # MOBCG names the mobcg executable (default: mobcg on PATH); run it from a frozen copy of the code.
+# WORKERS sets [executor.local] workers (default: the run file's 1). WALK = n runs n slow-walk
+# rounds (walk_synthetic_database.sh) after every pass, so the walk keeps up with new force fields.
 set -euo pipefail
 out=${1:-$HOME/runs/synthetic_db}
 kmax=${2:-50}
 mobcg=${MOBCG:-mobcg}
+workers=${WORKERS:-1}
+walk=${WALK:-0}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 [ -f "$out/database.h5" ] || cp "$here/data/synthetic_database.h5" "$out/database.h5"
 for k in $(seq 1 "$kmax"); do
     sed -e "s#^output = .*#output = \"$out\"#" \
         -e "s#^forcefields_per_molecule = .*#forcefields_per_molecule = $k#" \
+        -e "s#^workers = .*#workers = $workers#" \
         "$here/synthetic_database.toml" > "$out/run.toml"
     echo "$(date '+%F %T') pass K = $k"
     nice "$mobcg" -q run "$out/run.toml"
+    [ "$walk" -gt 0 ] && MOBCG="$mobcg" "$here/walk_synthetic_database.sh" "$out" "$walk"
 done
