@@ -73,7 +73,7 @@ CASES = {
     "cg_md without coarse_grain, potential_file": dict(stages='["target", "cg_md"]',
                                                         liquid=f'potential_file = "{TABLE}"'),
     "compare_potentials is a g(r) file": dict(liquid='compare_potentials = { a = "g.txt" }'),
-    "potential_file is a g(r) file": dict(liquid='potential_file = "g.txt"'),
+    "potential_file is a g(r) file": dict(liquid='potential_file = "../g.txt"'),
     "potential_file short of cutoff": dict(liquid=f'potential_file = "{TABLE}"', cg="cutoff_nm = 2.0"),
     "SMILES unparsable": dict(sm='smiles = "C1CC(("'),
     "mass_gmol = nan": dict(liquid="mass_gmol = nan"),
@@ -90,6 +90,9 @@ CASES = {
     "typo in key": dict(cg="cutof_nm = 1.5"),
     "rdf_r_unit = furlong": dict(liquid='rdf_r_unit = "furlong"'),
     "rdf_file missing": dict(liquid="", rdf_missing=True),
+    "model file is not a model": dict(cg='[model]\nfile = "../g.txt"'),
+    "model file missing": dict(cg='[model]\nfile = "nope.pt"'),
+    "too few frames for the MSD fit": dict(cg="production_ps = 2.0\nreport_interval_ps = 1.0"),
 }
 
 

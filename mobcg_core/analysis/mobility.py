@@ -83,6 +83,16 @@ def fit_diffusion(traj: Trajectory, fit_start: float = 0.1, fit_end: float = 0.5
 n_blocks_min_frames = 20
 
 
+def min_fit_frames(fit_start: float = 0.1, fit_end: float = 0.5) -> int:
+    """The fewest frames whose MSD fit window [fit_start, fit_end] × (longest lag) holds 3 lags."""
+    for n in range(3, 10_000):
+        lags = np.arange(n)
+        t_max = lags[-1]
+        if np.count_nonzero((lags >= fit_start * t_max) & (lags <= fit_end * t_max)) >= 3:
+            return n
+    raise ValueError(f"MSD fit window [{fit_start}, {fit_end}] is too narrow")
+
+
 def _frames(traj: Trajectory, idx: np.ndarray) -> Trajectory:
     return Trajectory(traj.times_ps[idx], traj.positions_nm[idx], traj.box_nm[idx], traj.mass_gmol)
 

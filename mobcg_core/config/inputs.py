@@ -8,6 +8,7 @@ up front with one line per problem naming the key and the fix.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -180,9 +181,7 @@ def check_inputs(cfg: dict, out: Problems) -> None:
     """Add to ``out`` every problem of the files and values a run of ``cfg`` would meet late."""
     stages = cfg["run"]["stages"]
     cutoff = cfg["cg"]["cutoff_nm"]
-    output = Path(cfg["run"]["output"])
-    if not output.is_absolute():
-        output = Path(cfg.get("_base_dir", ".")) / output
+    output = _output(cfg)
     blocker = next((p for p in (output, *output.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         out.add("run.output", f"{blocker} is a file (expected a folder or a path that can be created)")
@@ -191,6 +190,7 @@ def check_inputs(cfg: dict, out: Problems) -> None:
 
         if importlib.util.find_spec("gsd") is None:
             out.add("cg.trajectory", "'gsd' needs the gsd package (pip install gsd); or choose 'dcd' or 'xtc'")
+    _check_frames(cfg, stages, out)
     for i, liq in enumerate(cfg.get("liquids") or []):
         key = f"liquids[{i}]"
         mass, rho = _liquid_mass(liq), liq.get("density_g_cm3") or 0.0
@@ -218,6 +218,54 @@ def check_inputs(cfg: dict, out: Problems) -> None:
         for label, table in (liq.get("compare_potentials") or {}).items():
             _check_table(Path(cfg.get("_base_dir", ".")) / table, f"{key}.compare_potentials.{label}", out,
                          cutoff)
+
+
+def check_model_file(cfg: dict, out: Problems, registry) -> None:
+    """The model a predict or validate stage will read loads and fits the table grid (``model.file``,
+    relative to run.output; the shipped model is the predictor's to keep valid)."""
+    stages = cfg["run"]["stages"]
+    name = cfg["model"]["file"]
+    if not name or "train" in stages or not any(s in stages for s in ("predict", "validate")):
+        return
+    from mobcg_core.contract.errors import MobcgError
+    from mobcg_core.physics.potentials import table_grid
+
+    # normpath: run.output may not exist yet, and "../x.pt" must still find x.pt
+    path = Path(os.path.normpath(Path(name) if Path(name).is_absolute() else _output(cfg) / name))
+    if not path.is_file():
+        out.add("model.file", f"{path}: no such file (relative paths are relative to run.output; "
+                "add the 'train' stage or give an existing model)")
+        return
+    try:
+        predictor = registry.create("predictor", cfg["predictor"]["name"], cfg["predictor"].get("options", {}))
+        predictor.check_model(path, table_grid(cfg["cg"]["cutoff_nm"], cfg["cg"]["table_dr_nm"]))
+    except MobcgError as exc:
+        out.add("model.file", str(exc))
+
+
+def _output(cfg: dict) -> Path:
+    output = Path(cfg["run"]["output"])
+    return output if output.is_absolute() else Path(cfg.get("_base_dir", ".")) / output
+
+
+def _check_frames(cfg: dict, stages: list[str], out: Problems) -> None:
+    """Runs that fit D must record enough frames for the MSD window (else the fit fails stages later)."""
+    from mobcg_core.analysis.mobility import min_fit_frames
+
+    an = cfg["analysis"]
+    need = min_fit_frames(an["msd_fit_start"], an["msd_fit_end"])
+    sections = [("cg", ("cg_md", "friction", "predict", "validate"))]
+    if any(liq.get("smiles") and not liq.get("rdf_file") for liq in cfg.get("liquids") or []):
+        sections.append(("aa", ("target",)))
+    for section, users in sections:
+        if not any(s in stages for s in users):
+            continue
+        sec = cfg[section]
+        frames = int(sec["production_ps"] / sec["report_interval_ps"] + 1e-9) + 1
+        if frames < need:
+            out.add(f"{section}.production_ps", f"{sec['production_ps']:g} ps at {section}.report_interval_ps = "
+                    f"{sec['report_interval_ps']:g} ps gives {frames} frames; the MSD fit needs at least {need} "
+                    "(run longer or report more often)")
 
 
 def _check_table(path: Path, key: str, out: Problems, cutoff_nm: float) -> None:

@@ -316,10 +316,11 @@ def load_config(path: str | Path, registry=None, stages: tuple[str, ...] | None 
         _cross_checks(cfg, out)
         _check_database_overrides(cfg, out, base_dir, registry)
     if not out:
-        from mobcg_core.config.inputs import check_inputs
+        from mobcg_core.config.inputs import check_inputs, check_model_file
 
         run = {**cfg["run"], "stages": list(stages)} if stages is not None else cfg["run"]
         check_inputs({**cfg, "run": run, "_base_dir": str(base_dir)}, out)
+        check_model_file({**cfg, "run": run, "_base_dir": str(base_dir)}, out, registry)
     if out:
         raise ConfigError(str(path), out.items)
     cfg["_file"] = str(path.resolve())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 import platform
 import sys
 import time
@@ -36,7 +37,9 @@ class Manifest:
 
     def __init__(self, out_dir: Path, cfg: dict[str, Any], plugins: dict[str, dict]):
         self.path = Path(out_dir) / "manifest.json"
-        self._previous = self.path.read_bytes() if self.path.exists() else None
+        st = self.path.stat() if self.path.exists() else None
+        self._previous = self.path.read_bytes() if st else None
+        self._times = (st.st_atime_ns, st.st_mtime_ns) if st else None
         previous = read_json(self.path) if self.path.exists() else {}
         self.data = {
             "mobcg_version": __version__,
@@ -66,6 +69,7 @@ class Manifest:
             self.path.unlink(missing_ok=True)
         else:
             _atomic_write(self.path, lambda fh: fh.write(self._previous))
+            os.utime(self.path, ns=self._times)  # the same bytes and time stamps: untouched to make, ls -l, rsync
 
     def save(self) -> None:
         atomic_write_json(self.path, self.data)

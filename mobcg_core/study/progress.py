@@ -14,6 +14,7 @@ Styles are given explicitly (``style=``) or as :class:`rich.text.Text`.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,7 +41,9 @@ class Reporter:
         """Append every later message to ``path`` (plain text, one time stamp per message)."""
         self.close()
         path = Path(path)
-        self._log_path, self._log_start = path, path.stat().st_size if path.exists() else None
+        st = path.stat() if path.exists() else None
+        self._log_path, self._log_start = path, st.st_size if st else None
+        self._log_times = (st.st_atime_ns, st.st_mtime_ns) if st else None
         self._log = open(path, "a", encoding="utf-8", buffering=1)
         self._write_log("info", f"mobcg {' '.join(sys.argv[1:])}".strip())
 
@@ -52,6 +55,7 @@ class Reporter:
         else:
             with open(self._log_path, "r+b") as fh:
                 fh.truncate(self._log_start)
+            os.utime(self._log_path, ns=self._log_times)
 
     def info(self, message, style: str | None = None) -> None:
         self._write_log("info", message)
