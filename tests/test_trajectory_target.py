@@ -106,6 +106,49 @@ def test_cli_writes_a_target_folder_a_run_file_can_use(tmp_path):
     assert b["diffusion_1e9_m2_s"] == pytest.approx(rec["diffusion_pbc_1e9_m2_s"], rel=1e-6)
 
 
+def write_lammps(u, folder):
+    """A LAMMPS data file (atom_style full, bonds) and a custom dump (steps of 2 fs) of ``u``."""
+    n, edge = u.atoms.n_atoms, BOX_NM * 10
+    lines = ["LAMMPS data file of C-C dimers", "", f"{n} atoms", f"{n // 2} bonds", "1 atom types", "1 bond types",
+             "", *(f"0 {edge} {a}lo {a}hi" for a in "xyz"), "", "Masses", "", "1 12.011", "", "Atoms # full", ""]
+    lines += [f"{j + 1} {j // 2 + 1} 1 0.0 {x:.4f} {y:.4f} {z:.4f}" for j, (x, y, z) in
+              enumerate(u.trajectory[0].positions)]
+    lines += ["", "Bonds", "", *(f"{i + 1} 1 {2 * i + 1} {2 * i + 2}" for i in range(n // 2))]
+    (folder / "top.data").write_text("\n".join(lines) + "\n")
+    steps_per_frame = int(DT_PS / 0.002)
+    with open(folder / "traj.lammpsdump", "w") as fh:
+        for k, ts in enumerate(u.trajectory):
+            fh.write(f"ITEM: TIMESTEP\n{k * steps_per_frame}\nITEM: NUMBER OF ATOMS\n{n}\n"
+                     f"ITEM: BOX BOUNDS pp pp pp\n" + f"0 {edge}\n" * 3 + "ITEM: ATOMS id mol type x y z\n")
+            fh.writelines(f"{j + 1} {j // 2 + 1} 1 {x:.4f} {y:.4f} {z:.4f}\n" for j, (x, y, z) in
+                          enumerate(ts.positions))
+    return folder / "top.data", folder / "traj.lammpsdump"
+
+
+def test_lammps_data_and_dump_give_the_known_diffusion(tmp_path):
+    """LAMMPS users' files: a data file with bonds and a dump of step numbers (times from --timestep-fs)."""
+    u = dimers()
+    top, traj = write_lammps(u, tmp_path)
+    no_dt = run_cli("target", "--topology", str(top), "--trajectory", str(traj), "-o", str(tmp_path / "x"))
+    assert no_dt.returncode == 1 and "--timestep-fs" in no_dt.stderr and not (tmp_path / "x").exists()
+    proc = run_cli("target", "--topology", str(top), "--trajectory", str(traj), "--timestep-fs", "2",
+                   "-o", str(tmp_path / "tgt"))
+    assert proc.returncode == 0, proc.stderr
+    rec = json.loads((tmp_path / "tgt" / "target.json").read_text())
+    assert rec["molecules"] == 300 and rec["time_span_ps"] == pytest.approx(79 * DT_PS)
+    assert rec["diffusion_pbc_1e9_m2_s"] == pytest.approx(2.0, rel=0.1)
+    # the same frames as PDB + DCD: the same numbers (positions differ by the dump's 4 decimals)
+    ref = json.loads(run_and_read(tmp_path, *write(u, tmp_path)))
+    assert rec["diffusion_pbc_1e9_m2_s"] == pytest.approx(ref["diffusion_pbc_1e9_m2_s"], rel=1e-3)
+    assert rec["density_g_cm3"] == pytest.approx(ref["density_g_cm3"], rel=1e-6)
+
+
+def run_and_read(tmp_path, top, traj) -> str:
+    proc = run_cli("target", "--topology", str(top), "--trajectory", str(traj), "-o", str(tmp_path / "ref"))
+    assert proc.returncode == 0, proc.stderr
+    return (tmp_path / "ref" / "target.json").read_text()
+
+
 @pytest.mark.parametrize("case,expected", [
     ("mixed", "mixes molecule types"),
     ("few_frames", "at least 20 are needed"),

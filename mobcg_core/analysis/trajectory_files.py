@@ -25,7 +25,7 @@ MIN_FRAMES = 20
 
 def read_com_trajectory(topology: str | Path, trajectory: str | Path | None = None,
                         selection: str = "all", start: int = 0, stop: int | None = None,
-                        step: int = 1) -> Trajectory:
+                        step: int = 1, timestep_fs: float | None = None) -> Trajectory:
     """Unwrapped centre-of-mass frames of one liquid's molecules.
 
     Molecules are the topology's fragments where it has bonds, its residues otherwise. Each
@@ -39,6 +39,8 @@ def read_com_trajectory(topology: str | Path, trajectory: str | Path | None = No
             ``trajectory`` None reads the frames in ``topology``.
         selection: MDAnalysis selection of the liquid's atoms (whole molecules of one kind).
         start, stop, step: frames to read.
+        timestep_fs: the MD timestep (fs), for formats that store step numbers, not times (LAMMPS
+            dump); required there, ignored elsewhere.
 
     Returns:
         positions in nm (n_frames, n_molecules, 3), box edges in nm (n_frames, 3), times in ps.
@@ -48,6 +50,7 @@ def read_com_trajectory(topology: str | Path, trajectory: str | Path | None = No
             masses, a non-orthorhombic box, too few frames or varying time steps (one line each).
     """
     u = _universe(topology, trajectory)
+    step_ps = _dump_step_ps(u, trajectory or topology, timestep_fs)
     groups, masses = _molecules(u, selection, topology)
     frames = list(range(len(u.trajectory)))[start:stop:step]
     if len(frames) < MIN_FRAMES:
@@ -61,7 +64,7 @@ def read_com_trajectory(topology: str | Path, trajectory: str | Path | None = No
         rel = pos - pos[:, :1]
         rel -= box * np.round(rel / box)  # whole molecules: every atom within L/2 of the first
         coms[k] = pos[:, 0] + np.einsum("a,mad->md", weights, rel)
-        boxes[k], times[k] = box, ts.time
+        boxes[k], times[k] = box, ts.data["step"] * step_ps if step_ps else ts.time
     _check_times(times, trajectory or topology)
     return Trajectory(times - times[0], _unwrap(coms, boxes), boxes, float(masses.sum()))
 
@@ -80,16 +83,28 @@ class TargetRequest:
     stop: int | None = None
     step: int = 1
     name: str = "liquid"
+    timestep_fs: float | None = None
 
 
 def target_from_trajectory(req: TargetRequest, analysis: dict | None = None) -> LiquidAnalysis:
     """Read the trajectory and analyse it the way the built-in all-atom stage does."""
-    traj = read_com_trajectory(req.topology, req.trajectory, req.selection, req.start, req.stop, req.step)
+    traj = read_com_trajectory(req.topology, req.trajectory, req.selection, req.start, req.stop, req.step,
+                               req.timestep_fs)
     first = analyse_liquid(traj, req.temperature_K, analysis)
     if req.viscosity_mPa_s is None:
         return first
     cg_box = units.box_length_nm(req.cg_molecules, traj.mass_gmol, first.density_g_cm3)
     return analyse_liquid(traj, req.temperature_K, analysis, req.viscosity_mPa_s, cg_box)
+
+
+def _dump_step_ps(u, label, timestep_fs: float | None) -> float | None:
+    """ps per MD step where the file holds step numbers (LAMMPS dump: MDAnalysis assumes 1 ps)."""
+    if type(u.trajectory).__name__ != "DumpReader":
+        return None
+    if not timestep_fs or not timestep_fs > 0:
+        raise TrajectoryError(f"{label}: a LAMMPS dump holds step numbers, not times; give the run's "
+                              "timestep (mobcg target --timestep-fs, e.g. 2)")
+    return timestep_fs * 1e-3
 
 
 def _universe(topology, trajectory):

@@ -38,7 +38,7 @@ def write_target(out_dir: str | Path, req: TargetRequest, res: LiquidAnalysis) -
               "inputs": {"topology": str(Path(req.topology).resolve()),
                          "trajectory": str(Path(req.trajectory).resolve()) if req.trajectory else None,
                          "selection": req.selection, "frames": [req.start, req.stop, req.step],
-                         "cg_molecules": req.cg_molecules},
+                         "cg_molecules": req.cg_molecules, "timestep_fs": req.timestep_fs},
               "note": ("D corrected with Yeh & Hummer to the cubic box of the CG molecules at this density"
                        if res.finite_size_corrected else
                        "no viscosity given: diffusion_1e9_m2_s is the raw D of the simulated box, not "
@@ -88,12 +88,16 @@ def add_target_parser(sub) -> argparse.ArgumentParser:
                      "Yeh–Hummer correction of D to the CG box; default: no correction")
     tgt.add_argument("--cg-molecules", type=int, default=1000, help="beads of the CG box D is corrected to")
     tgt.add_argument("--frames", default="::", help="START:STOP:STEP of the frames to read (default: all)")
+    tgt.add_argument("--timestep-fs", type=float, default=None, help="the run's MD timestep (fs), for "
+                     "files that store step numbers, not times (LAMMPS dump)")
     tgt.add_argument("--name", default=None, help="liquid label (default: the output folder's name)")
     tgt.add_argument("-o", "--output", required=True, help="output folder")
     return tgt
 
 
 def cmd_target(args) -> int:
+    if args.timestep_fs is not None and not args.timestep_fs > 0:
+        raise MobcgError(f"--timestep-fs {args.timestep_fs:g}: give the MD timestep as a positive number (fs)")
     if args.temperature <= 0 or (args.viscosity is not None and not args.viscosity > 0) or args.cg_molecules < 2:
         raise MobcgError("--temperature and --viscosity must be > 0 and --cg-molecules ≥ 2")
     try:
@@ -101,7 +105,8 @@ def cmd_target(args) -> int:
     except ValueError:
         raise MobcgError(f"--frames {args.frames!r}: expected START:STOP:STEP, e.g. 100::2") from None
     req = TargetRequest(args.topology, args.trajectory, args.selection, args.temperature, args.viscosity,
-                        args.cg_molecules, start or 0, stop, step or 1, args.name or Path(args.output).resolve().name)
+                        args.cg_molecules, start or 0, stop, step or 1, args.name or Path(args.output).resolve().name,
+                        args.timestep_fs)
     rec = write_target(args.output, req, target_from_trajectory(req))
     print(f"{args.output}: M = {rec['mass_gmol']:.4f} g/mol, {rec['molecules']} molecules, {rec['frames']} frames "
           f"over {rec['time_span_ps']:g} ps; ρ = {rec['density_g_cm3']:.4f} g/cm³; "
