@@ -31,7 +31,7 @@ from _common import engine, print_table, write_json  # noqa: E402
 from mobcg_core.analysis import structure_error  # noqa: E402
 from mobcg_core.contract import units  # noqa: E402
 from mobcg_core.contract.types import RDF  # noqa: E402
-from mobcg_core.study.workflows import run_aa_liquid  # noqa: E402
+from mobcg_core.workflows import run_aa_liquid  # noqa: E402
 
 #: base molecules of the database (the paper's three) and one synthetic draw each
 CASES = {"234TriMePe": ("CC(C)C(C)C(C)C", 0.72, 101), "EtBz": ("CCc1ccccc1", 0.87, 202)}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mobcg_core.analysis import measure_cg_run, structure_error
+from mobcg_core.analysis import structure_error
+from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.plugins import registry
-from mobcg_core.plugin_kit.systems import cg_box
-from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
+from mobcg_core.contract.types import PairPotential, RDF
 
 ANALYSIS = {"rdf_r_min_nm": 0.1, "rdf_r_max_nm": 2.5, "rdf_dr_nm": 0.005, "msd_fit_start": 0.1, "msd_fit_end": 0.5}
 
@@ -33,9 +33,9 @@ def main() -> None:
         friction = json.loads((d / "friction.json").read_text())["friction_per_ps"]
         p = np.load(d / "potential.npz")
         pot = PairPotential(p["r_nm"], p["u_kjmol"], p["f_kjmol_nm"])
-        protocol = MDProtocol(298.15, 5.0, 0.0, seed=7, thermostat="dpd", friction_per_ps=friction)
-        system = cg_box(target["n_beads"], target["mass_gmol"], target["box_nm"], pot, 7)
-        m = measure_cg_run(engine, system, protocol, 20.0, 100.0, 0.5, ANALYSIS)
+        run = CGRun(target["n_beads"], target["mass_gmol"], target["box_nm"], 298.15, 5.0, 20.0, 100.0, 0.5,
+                    thermostat="dpd", friction_per_ps=friction, seed=7)
+        m = measure_cg(engine, pot, run, ANALYSIS)
         out[name] = {"friction_per_ps": friction, "D": m.diffusion.d_1e9_m2_s, "D_err": m.diffusion.d_err_1e9_m2_s,
                      "ratio": m.diffusion.d_1e9_m2_s / target["diffusion_1e9_m2_s"],
                      "eps": structure_error(m.rdf, RDF(g["r_nm"], g["g"])), "wall_s": m.total_wall_s}

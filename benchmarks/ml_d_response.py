@@ -23,7 +23,7 @@ import numpy as np
 
 from _common import engine, print_table, write_json
 from mobcg_core.contract import units
-from mobcg_core.database.jobs import measure_cg
+from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.physics.tables import read_rdf_file
 from mobcg_core.plugins import registry
 from mobcg_core.schema_defaults import plugin_defaults
@@ -58,7 +58,8 @@ def main() -> None:
         runs = []
         for f in args.factors:
             pred = mlp.predict(model, mass, target, units.diffusion_from_1e9_m2_s(d_aa * f))
-            m = measure_cg(lammps, pred.potential, mass, args.beads, box, cg, ANALYSIS, STATE, seed=7, target=target)
+            run = CGRun.from_config(cg, STATE, args.beads, mass, box, seed=7)
+            m = measure_cg(lammps, pred.potential, run, ANALYSIS).sample(ANALYSIS, target)
             runs.append({"factor": f, "D_CG": m["diffusion_1e9_m2_s"], "D_CG_err": m["diffusion_err_1e9_m2_s"],
                          "eps": m["structure_error"], "frozen": m["frozen"],
                          "nearest_training_eps": pred.info.get("nearest_training_rdf_error")})

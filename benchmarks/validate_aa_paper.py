@@ -30,7 +30,7 @@ from _common import SHARED, engine, print_table, write_json
 from mobcg_core.contract import units
 from mobcg_core.analysis import fit_finite_size, structure_error, yeh_hummer_correction
 from mobcg_core.physics.tables import read_rdf_file
-from mobcg_core.study.workflows import run_aa_liquid
+from mobcg_core.workflows import run_aa_liquid
 
 LIQUIDS = {  # SMILES, experimental density [g/cm³], paper D_AA [1e-9 m²/s], viscosity [mPa·s] (experiment),
     #          the paper's 1000-molecule box [nm] (../shared/README.md)

@@ -39,7 +39,7 @@ from _common import engine, package_versions, print_table, write_json  # noqa: E
 from mobcg_core.analysis import yeh_hummer_correction  # noqa: E402
 from mobcg_core.physics.tables import write_rdf_file  # noqa: E402
 from mobcg_core.contract import units  # noqa: E402
-from mobcg_core.study.workflows import run_aa_liquid  # noqa: E402
+from mobcg_core.workflows import run_aa_liquid  # noqa: E402
 
 #: name: (SMILES, experimental density g/cm³, experimental viscosity mPa·s, shape)
 LIQUIDS = {

@@ -27,7 +27,7 @@ class WriterLock:
         what: what it protects, for the message (``"study runs/x"``).
 
     ``acquire`` is idempotent in the holding object; a second object (in this or
-    another process) gets :class:`~mobcg_core.errors.LockedError` at once.
+    another process) gets :class:`~mobcg_core.contract.errors.LockedError` at once.
     """
 
     def __init__(self, path: str | Path, what: str):

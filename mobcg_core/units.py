@@ -1,3 +1,9 @@
-"""Kept for plugins written before the contract moved: use :mod:`mobcg_core.contract.units`."""
+"""Deprecated: use :mod:`mobcg_core.contract.units` (this alias, for plugins written before the contract
+moved, warns on import and goes in mobcg 0.2)."""
+
+import warnings
 
 from mobcg_core.contract.units import *  # noqa: F401,F403
+
+warnings.warn("mobcg_core.units is deprecated and goes in mobcg 0.2: import mobcg_core.contract.units",
+              DeprecationWarning, stacklevel=2)

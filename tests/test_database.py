@@ -332,8 +332,8 @@ def test_train_predict_validate_end_to_end(local_db, tmp_path):
     assert again.returncode == 0 and "training mlp on" not in again.stdout + again.stderr
     study.write_text(study.read_text().replace("cutoff_nm = 1.0", "cutoff_nm = 1.1").replace(
         'output = "out"', 'output = "out2"').replace('"train", ', ""))
-    bad = run_cli("-q", "run", str(study))
-    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    bad = run_cli("-q", "run", str(study))  # refused by the run file's checks (exit 2), before any stage
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "model.file" in bad.stderr
     assert "potential_r_nm grid" in bad.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "out2" / "liquids").exists()  # refused before any stage ran
 

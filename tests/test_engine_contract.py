@@ -52,17 +52,17 @@ def test_energy_check_can_fail(engine):
 def test_cg_trajectory_on_disk_gives_back_the_measured_diffusion(engine, fmt, tmp_path):
     """Frames streamed to DCD/XTC (+ PDB topology) are the frames measured: MDAnalysis reads them
     back and the same analysis gives the same D and g(r)."""
-    from mobcg_core.analysis import measure_cg_run, structure_error
+    from mobcg_core.analysis import structure_error
     from mobcg_core.analysis.liquid import analyse_liquid
     from mobcg_core.analysis.trajectory_files import read_com_trajectory
-    from mobcg_core.contract.types import MDProtocol
     from mobcg_core.plugin_kit.frame_writer import FrameWriter
+    from mobcg_core.workflows import CGRun, measure_cg
 
     lj = lennard_jones(SIGMA, EPS, 2.5 * SIGMA)
-    system = cg_box(300, MASS, _box(300, 0.7), lj, seed=4)
+    run = CGRun(300, MASS, _box(300, 0.7), 120.0, 5.0, 2.0, 12.0, 0.2, thermostat="langevin", seed=3, lattice_seed=4)
     an = {"rdf_r_min_nm": 0.1, "rdf_r_max_nm": 1.0, "rdf_dr_nm": 0.01, "msd_fit_start": 0.1, "msd_fit_end": 0.5}
     with FrameWriter(tmp_path / f"cg.{fmt}", 300, MASS, "LJ", 0.2) as w:
-        m = measure_cg_run(engine, system, MDProtocol(120.0, 5.0, 0.0, seed=3), 2.0, 12.0, 0.2, an, writer=w)
+        m = measure_cg(engine, lj, run, an, writer=w)
     traj = read_com_trajectory(tmp_path / "cg.pdb", tmp_path / f"cg.{fmt}")
     assert traj.n_frames == m.n_frames == 60 and traj.n_molecules == 300
     back = analyse_liquid(traj, 120.0, an)

@@ -8,7 +8,7 @@ import pytest
 from mobcg_core.analysis import structure_error
 from mobcg_core.contract.errors import MobcgError
 from mobcg_core.forcefield import BondedParameters, build_molecule, parametrize, term_types
-from mobcg_core.study.workflows import run_aa_liquid
+from mobcg_core.workflows import run_aa_liquid
 
 MOLECULES = {  # SMILES: (atoms, molar mass g/mol, OPLS types)
     "CC(C)C(C)C(C)C": (26, 114.23, {"CT1", "CT3", "HC"}),          # 2,3,4-trimethylpentane

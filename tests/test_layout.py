@@ -67,7 +67,10 @@ def test_the_folders_show_the_architecture():
     modules = {_module(p): p for p in CORE.rglob("*.py")}
     rules = {"mobcg_core.contract": ("mobcg_core.contract",),
              "mobcg_core.physics": ("mobcg_core.contract", "mobcg_core.physics", "mobcg_core.io"),
-             "mobcg_core.analysis": ("mobcg_core.contract", "mobcg_core.analysis", "mobcg_core.plugin_kit")}
+             "mobcg_core.analysis": ("mobcg_core.contract", "mobcg_core.analysis", "mobcg_core.plugin_kit"),
+             "mobcg_core.workflows": ("mobcg_core.contract", "mobcg_core.physics", "mobcg_core.analysis",
+                                      "mobcg_core.plugin_kit", "mobcg_core.forcefield", "mobcg_core.workflows",
+                                      "mobcg_core.io")}
     broken = {}
     for m, p in modules.items():
         for package, allowed in rules.items():
@@ -76,3 +79,47 @@ def test_the_folders_show_the_architecture():
                 if bad:
                     broken[m] = sorted(bad)
     assert not broken, broken
+
+
+#: the core's layers, lowest first: a package imports only packages of its own layer or below
+LAYERS = [("contract",), ("io", "locking", "physics", "plugin_kit", "forcefield"), ("analysis",), ("workflows",),
+          ("plugins", "config"), ("database",), ("study",), ("cli",)]
+
+
+def test_packages_import_only_downwards():
+    """No package-level cycle (e.g. database -> study -> database), not even through a lazy import."""
+    modules = {_module(p): p for p in CORE.rglob("*.py")}
+    rank = {pkg: i for i, layer in enumerate(LAYERS) for pkg in layer}
+
+    def package(m: str) -> str | None:
+        parts = m.split(".")
+        return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in rank) else None
+
+    upward = set()
+    for m, p in modules.items():
+        src = package(m)
+        if src not in rank:
+            continue  # the package root, shims and the entry point
+        for t in _imports(p):
+            dst = package(t) if t in modules else None
+            if dst in rank and rank[dst] > rank[src]:
+                upward.add(f"{m} -> {t}")
+    assert not upward, sorted(upward)
+
+
+def test_old_module_paths_still_import_but_warn():
+    """The aliases kept for plugins written before the contract moved: same objects, a DeprecationWarning."""
+    import importlib
+    import sys
+    import warnings
+
+    from mobcg_core.contract import types
+
+    for name in ("engine_support", "systems", "errors", "hookspecs", "types", "units"):
+        sys.modules.pop(f"mobcg_core.{name}", None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mod = importlib.import_module(f"mobcg_core.{name}")
+        assert any(issubclass(w.category, DeprecationWarning) and "goes in mobcg 0.2" in str(w.message)
+                   for w in caught), name
+    assert mod.kT_kjmol is not None and importlib.import_module("mobcg_core.types").PairPotential is types.PairPotential

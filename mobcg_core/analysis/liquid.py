@@ -1,7 +1,7 @@
 """One all-atom liquid's target for coarse-graining: centre-of-mass g(r), density and D.
 
 Every all-atom trajectory goes through :func:`analyse_liquid`: the ones the target stage runs
-itself (:func:`mobcg_core.study.workflows.run_aa_liquid`) and the ones a user brings from any
+itself (:func:`mobcg_core.workflows.run_aa_liquid`) and the ones a user brings from any
 engine (:func:`mobcg_core.analysis.trajectory_files.read_com_trajectory`, ``mobcg target``).
 So a user's trajectory and a built-in run of the same frames give the same numbers.
 """

@@ -17,14 +17,15 @@ from typing import Any
 import numpy as np
 
 from mobcg_core.contract import units
-from mobcg_core.analysis import measure_cg_run, rdf_sampling_error, structure_error
+from mobcg_core.analysis import rdf_sampling_error, structure_error
 from mobcg_core.config.schema import Problems, validate
 from mobcg_core.contract.errors import MobcgError
 from mobcg_core.io import atomic_write_json, read_json
 from mobcg_core.forcefield.smiles import molar_mass_gmol
 from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.physics.tables import read_lammps_table
-from mobcg_core.contract.types import MDProtocol, PairPotential
+from mobcg_core.contract.types import PairPotential
+from mobcg_core.workflows import CGRun, measure_cg
 
 RDF_TOLERANCE = 2e-3  # ε between two engines' g(r) (nm) on top of three times their counting noise
 RDF_RANGE_NM = (0.1, 1.5)
@@ -66,12 +67,11 @@ def _check_engines(study, engines: list[str]) -> None:
         raise MobcgError(f"--engines: none of {', '.join(engines)} can run here ({reasons})")
 
 
-def _measure(engine, system_args: tuple, protocol: MDProtocol, cg: dict, an: dict) -> dict[str, Any]:
-    m = measure_cg_run(engine, cg_box(*system_args), protocol, cg["equilibration_ps"], cg["production_ps"],
-                       cg["report_interval_ps"], an, rdf_r_max_nm=1.5)
+def _measure(engine, pot, run: CGRun, an: dict) -> dict[str, Any]:
+    m = measure_cg(engine, pot, run, an, rdf_r_max_nm=RDF_RANGE_NM[1])
     wall = m.production_wall_s
-    steps = cg["production_ps"] / (protocol.timestep_fs * 1e-3)
-    return {"steps_per_s": steps / wall, "ns_per_day": cg["production_ps"] * 1e-3 * 86400 / wall,
+    steps = run.production_ps / (run.timestep_fs * 1e-3)
+    return {"steps_per_s": steps / wall, "ns_per_day": run.production_ps * 1e-3 * 86400 / wall,
             "D": m.diffusion.d_1e9_m2_s, "D_err": m.diffusion.d_err_1e9_m2_s, "density": m.density_g_cm3,
             "density_err": m.density_err_g_cm3, "_rdf": m.rdf,
             "_rdf_noise": rdf_sampling_error(m.rdf, m.n_frames, m.n_molecules, m.n_molecules / m.volume_nm3,
@@ -137,13 +137,12 @@ def cg_measurement(study, liquid: dict, table: str | None, thermostat: tuple[str
     cg, an, state = study.cfg["cg"], study.cfg["analysis"], study.cfg["state"]
     n, mass, box, pot, seed = _cg_system(study, liquid, table)
     name, friction = thermostat or (cg["thermostat"], cg["friction_per_ps"])
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], 0.0, seed=seed, thermostat=name,
-                          pressure_bar=state["pressure_bar"] if cg["ensemble"] == "NPT" else None,
-                          friction_per_ps=friction)
+    run = CGRun.from_config(cg, state, n, mass, box, seed, npt=cg["ensemble"] == "NPT", thermostat=name,
+                            friction_per_ps=friction)
     about = {"system": "cg", "description": f"CG {n} beads, {cg['production_ps']:g} ps at {cg['timestep_fs']:g} fs "
              f"({cg['ensemble']}, {name} {friction:g}/ps)", "n_particles": n, "timestep_fs": cg["timestep_fs"],
              "ensemble": cg["ensemble"], "thermostat": name, "friction_per_ps": friction}
-    return about, lambda engine: _measure(engine, (n, mass, box, pot, seed), protocol, cg, an)
+    return about, lambda engine: _measure(engine, pot, run, an)
 
 
 def aa_measurement(study, liquid: dict):

@@ -18,7 +18,7 @@ Kinds:
     predictor   learns (mass, g(r), D) -> U(r) from a database        -> :class:`Predictor`
     executor    decides where independent jobs run                    -> :class:`Executor`
 
-Units (nm, ps, kJ/mol, g/mol, K, bar) follow :mod:`mobcg_core.units`.
+Units (nm, ps, kJ/mol, g/mol, K, bar) follow :mod:`mobcg_core.contract.units`.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class Simulation(ABC):
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
         """Advance ``duration_ps`` and return COM frames every ``report_interval_ps``.
 
-        Raises :class:`~mobcg_core.errors.SimulationError` on NaN or blow-up.
+        Raises :class:`~mobcg_core.contract.errors.SimulationError` on NaN or blow-up.
         """
 
     @abstractmethod
@@ -275,8 +275,8 @@ class Predictor(Plugin):
 class JobResult:
     """Outcome of one job: ``value`` on success, ``error`` (a message) on failure.
 
-    ``physical`` says how a failure is treated (see :mod:`mobcg_core.errors`): True for
-    a :class:`~mobcg_core.errors.PhysicalFailure` (a result: recorded, skipped on
+    ``physical`` says how a failure is treated (see :mod:`mobcg_core.contract.errors`): True for
+    a :class:`~mobcg_core.contract.errors.PhysicalFailure` (a result: recorded, skipped on
     reruns), False for anything else (an environment failure or a bug: the stage
     stops, nothing is recorded, a rerun retries the job).
     """

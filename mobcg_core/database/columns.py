@@ -61,4 +61,6 @@ ROW_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 def column_dtype(kind: str):
     import h5py
 
-    return {"str": h5py.string_dtype(), "int": np.int64, "float": np.float64, "bool": np.bool_}.get(kind, np.float64)
+    # Curves (g(r), U(r)) in float32: 7 significant digits are far below their sampling noise, and
+    # they are most of a database's bytes (a file made before keeps its float64 columns).
+    return {"str": h5py.string_dtype(), "int": np.int64, "float": np.float64, "bool": np.bool_}.get(kind, np.float32)

@@ -141,7 +141,7 @@ def run_jobs(study, database: Database, label: str, fn: Callable, jobs: list[tup
 
     A physical failure is recorded as a row of ``failures``; any other failure (a missing
     executable, a lost worker, a bug) stops the stage at once with an
-    :class:`~mobcg_core.errors.EnvironmentFailure`, after committing every finished job.
+    :class:`~mobcg_core.contract.errors.EnvironmentFailure`, after committing every finished job.
     """
     payloads = dict(jobs)
     counts = {"done": 0, "failed": 0}

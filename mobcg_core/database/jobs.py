@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 
 from mobcg_core.contract import units
-from mobcg_core.analysis import measure_cg_run, rdf_grid, structure_error
+from mobcg_core.analysis import rdf_grid
 from mobcg_core.contract.errors import SimulationError
 from mobcg_core.contract.hookspecs import CGTask
 from mobcg_core.physics.potentials import table_grid
-from mobcg_core.plugin_kit.systems import cg_box
-from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
+from mobcg_core.contract.types import PairPotential, RDF
+from mobcg_core.workflows import CGRun, measure_cg, run_aa_liquid
 
 
 def plugin(kind: str, table: dict):
@@ -41,8 +41,6 @@ def _grid(an: dict) -> np.ndarray:
 
 def forcefield_job(p: dict) -> dict:
     """All-atom run of one synthetic force field, then its CG potential.  Units: core."""
-    from mobcg_core.study.workflows import run_aa_liquid
-
     mol, aa, cg, an, state = p["molecule"], p["aa"], p["cg"], p["analysis"], p["state"]
     engine = plugin("engine", p["engine"])
     t0 = time.perf_counter()
@@ -80,33 +78,15 @@ def sample_job(p: dict) -> dict:
     pot = PairPotential(np.asarray(p["potential_r_nm"]), np.asarray(p["potential_kjmol"]),
                         np.asarray(p["potential_f_kjmol_nm"]))
     t0 = time.perf_counter()
-    out = measure_cg(plugin("engine", p["engine"]), pot, p["mass_gmol"], p["n_beads"], p["box_nm"], p["cg"],
-                     p["analysis"], p["state"], p["seed"], target=RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"])))
+    run = CGRun.from_config(p["cg"], p["state"], p["n_beads"], p["mass_gmol"], p["box_nm"], p["seed"])
+    target = RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"]))
+    out = measure_cg(plugin("engine", p["engine"]), pot, run, p["analysis"]).sample(p["analysis"], target)
     return {**sample_fields(out), "wall_cg_s": time.perf_counter() - t0}
 
 
-def measure_cg(engine, pot: PairPotential, mass_gmol: float, n_beads: int, box_nm: float, cg: dict, an: dict,
-               state: dict, seed: int, target: RDF | None = None) -> dict:
-    """Minimise, equilibrate and run a CG box; return what a sample records.
-
-    Returns ``rdf`` (g on the analysis grid, shape (n_g,)), ``rdf_measured`` (the
-    :class:`RDF` up to half the box), ``diffusion_1e9_m2_s`` and its error, ``pressure_bar``
-    (mean; NaN if the engine reports none) and ``structure_error`` against ``target`` (NaN
-    without one).
-    """
-    protocol = MDProtocol(state["temperature_K"], cg["timestep_fs"], cg["production_ps"], seed=seed,
-                          friction_per_ps=cg["friction_per_ps"], thermostat=cg["thermostat"])
-    m = measure_cg_run(engine, cg_box(n_beads, mass_gmol, box_nm, pot, seed), protocol, cg["equilibration_ps"],
-                       cg["production_ps"], cg["report_interval_ps"], an)
-    # Beyond half the box (not measured) g = 1, as RDF.on extrapolates.
-    return {"rdf": m.rdf.on(_grid(an)), "rdf_measured": m.rdf, "diffusion_1e9_m2_s": m.diffusion.d_1e9_m2_s,
-            "diffusion_err_1e9_m2_s": m.diffusion.d_err_1e9_m2_s, "pressure_bar": m.pressure_bar,
-            "structure_error": structure_error(m.rdf, target) if target is not None else float("nan"),
-            "frozen": bool(m.phase and m.phase.frozen), "phase_reason": m.phase.reason if m.phase else ""}
-
-
 def sample_fields(measured: dict) -> dict:
-    """What a database sample keeps of :func:`measure_cg`'s result (the columns of the store)."""
+    """What a database sample keeps of a measurement's
+    :meth:`~mobcg_core.workflows.cg.CGMeasurement.sample` (the columns of the store)."""
     return {k: v for k, v in measured.items() if k not in ("rdf_measured", "frozen", "phase_reason")}
 
 

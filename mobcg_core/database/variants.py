@@ -33,7 +33,8 @@ from mobcg_core.contract import units
 from mobcg_core.analysis import rdf_grid
 from mobcg_core.io import stable_hash
 from mobcg_core.contract.types import PairPotential, RDF
-from mobcg_core.database.jobs import measure_cg, plugin, sample_fields
+from mobcg_core.database.jobs import plugin, sample_fields
+from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.database.settings import cg_engine_table, cg_md_settings, parse_json, job_seed
 
 _SIZE_SWITCH_NM = 0.15  # the perturbation fades to zero over this width below r_c
@@ -115,16 +116,16 @@ def variant_job(p: dict) -> dict:
     box = units.box_length_nm(p["n_beads"], p["molar_mass_gmol"], density)
     engine = plugin("engine", p["engine"])
     t0 = time.perf_counter()
-    probe_cg = {**cg, "equilibration_ps": min(cg["equilibration_ps"], 5.0), "production_ps": 10.0,
-                "report_interval_ps": 0.5}
-    probe = measure_cg(engine, PairPotential(r, u), p["mass_gmol"], p["n_beads"], box, probe_cg,
-                       p["analysis"], state, p["seed"] + 1)
+    an = p["analysis"]
+    probe_run = CGRun.from_config(cg, state, p["n_beads"], p["mass_gmol"], box, p["seed"] + 1, production_ps=10.0,
+                                  equilibration_ps=min(cg["equilibration_ps"], 5.0), report_interval_ps=0.5)
+    probe = measure_cg(engine, PairPotential(r, u), probe_run, an).sample(an)
     if np.isfinite(probe["pressure_bar"]):
         u = u + pressure_ramp(r, probe["pressure_bar"] - state["pressure_bar"], probe["rdf_measured"],
                               p["n_beads"] / box ** 3, 2.0 * kT)
     pot = PairPotential(r, u)
-    out = measure_cg(engine, pot, p["mass_gmol"], p["n_beads"], box, cg, p["analysis"], state, p["seed"],
-                     target=RDF(_grid(p["analysis"]), np.asarray(p["aa_rdf"])))
+    run = CGRun.from_config(cg, state, p["n_beads"], p["mass_gmol"], box, p["seed"])
+    out = measure_cg(engine, pot, run, an).sample(an, RDF(_grid(an), np.asarray(p["aa_rdf"])))
     return {**sample_fields(out), "potential_kjmol": u, "box_nm": box, "density_g_cm3": density, "variant": params,
             "probe_pressure_bar": probe["pressure_bar"], "wall_cg_s": time.perf_counter() - t0}
 

@@ -11,7 +11,7 @@ Newtonian D(0), then walks that line: each new friction is where the straight li
 through the measured points (weighted by their errors) crosses 1/D_target, and the walk
 stops when a measured D is within ``tolerance`` of the target.
 
-Units: friction in 1/ps (DPD: OpenMM's γ, see :class:`~mobcg_core.types.MDProtocol`),
+Units: friction in 1/ps (DPD: OpenMM's γ, see :class:`~mobcg_core.contract.types.MDProtocol`),
 D in 1e-9 m²/s.
 """
 

@@ -1,7 +1,7 @@
 """The engine contract as executable checks: ``check_engine(engine)``.
 
-Every rule an engine must follow (see :class:`mobcg_core.hookspecs.Engine` and
-:class:`~mobcg_core.hookspecs.Simulation`) is one check on a small Lennard-Jones fluid of
+Every rule an engine must follow (see :class:`mobcg_core.contract.hookspecs.Engine` and
+:class:`~mobcg_core.contract.hookspecs.Simulation`) is one check on a small Lennard-Jones fluid of
 argon-like beads (σ = 0.34 nm, ε = 0.998 kJ/mol, 39.948 g/mol, 200 beads, r_c = 2.5σ):
 
 ==================  ===================================================================
@@ -10,8 +10,9 @@ check               the rule
 frames              ``run`` returns (n_frames, N, 3) *unwrapped* positions every interval
 temperature         the thermostat holds T (kinetic temperature within 5 %)
 set_potential       ``set_potential`` changes forces in place; another grid raises ValueError
-restart             ``restart`` with one seed repeats bit for bit; another seed differs
-blow_up             a blow-up raises :class:`~mobcg_core.errors.BlowUpError` (by type)
+restart             ``restart`` with one seed repeats bit for bit; another seed differs; the
+                    caller's ``MDProtocol`` is left unchanged
+blow_up             a blow-up raises :class:`~mobcg_core.contract.errors.BlowUpError` (by type)
 ideal_gas           a dilute gas has P = ρ k_B T within 10 % (``pressure_bar``)
 energy              NVE (``thermostat = "none"``) conserves energy: < 0.02 kT/bead/ns at 5 fs
 ==================  ===================================================================
@@ -50,10 +51,10 @@ def _box(n: int, density: float) -> float:
     return (n / (density / SIGMA ** 3)) ** (1 / 3)
 
 
-def _lj_sim(engine, n=N, density=0.8, temperature=100.0, dt=5.0, seed=1):
+def _lj_sim(engine, n=N, density=0.8, temperature=100.0, dt=5.0, seed=1, protocol=None):
     box = _box(n, density)
     system = cg_box(n, MASS, box, lennard_jones(SIGMA, EPS, 2.5 * SIGMA), seed=seed)
-    return engine.cg_simulation(system, MDProtocol(temperature, dt, 0.0, seed=seed)), box
+    return engine.cg_simulation(system, protocol or MDProtocol(temperature, dt, 0.0, seed=seed)), box
 
 
 def _need(ok: bool, message: str) -> None:
@@ -62,6 +63,7 @@ def _need(ok: bool, message: str) -> None:
 
 
 def check_frames(engine) -> None:
+    """``run`` returns (n_frames, N, 3) unwrapped positions (nm) every report interval."""
     sim, box = _lj_sim(engine)
     try:
         sim.minimize()
@@ -76,6 +78,7 @@ def check_frames(engine) -> None:
 
 
 def check_temperature(engine) -> None:
+    """The thermostat holds T: the kinetic temperature is within 5 % of the protocol's."""
     sim, _ = _lj_sim(engine, temperature=120.0)
     try:
         sim.minimize()
@@ -88,6 +91,7 @@ def check_temperature(engine) -> None:
 
 
 def check_set_potential(engine) -> None:
+    """``set_potential`` changes the forces in place; a potential on another grid raises ValueError."""
     sim, _ = _lj_sim(engine)
     try:
         sim.minimize()
@@ -105,7 +109,9 @@ def check_set_potential(engine) -> None:
 
 
 def check_restart(engine) -> None:
-    sim, box = _lj_sim(engine)
+    """``restart`` with one seed repeats bit for bit, another seed differs, the caller's protocol is kept."""
+    protocol = MDProtocol(100.0, 5.0, 0.0, seed=1)
+    sim, box = _lj_sim(engine, protocol=protocol)
     try:
         sim.minimize()
         start = sim.run(2.0, 2.0).positions_nm[-1]
@@ -117,11 +123,13 @@ def check_restart(engine) -> None:
         sim.restart(start, box, seed=43)
         _need(not np.array_equal(sim.run(2.0, 1.0).positions_nm, runs[0]),
               "restart with another seed repeats the run (thermostat noise and velocities must be redrawn)")
+        _need(protocol.seed == 1, "restart changed the caller's MDProtocol (keep a copy: dataclasses.replace)")
     finally:
         sim.close()
 
 
 def check_blow_up(engine) -> None:
+    """A blow-up raises :class:`~mobcg_core.contract.errors.BlowUpError` (by type, not by message)."""
     steep = lennard_jones(SIGMA, EPS, 2.5 * SIGMA, cap=0.05)
     sim = engine.cg_simulation(cg_box(N, MASS, _box(N, 0.8), steep, seed=1), MDProtocol(300.0, 50.0, 0.0, seed=1))
     try:
@@ -134,6 +142,7 @@ def check_blow_up(engine) -> None:
 
 
 def check_ideal_gas(engine) -> None:
+    """A dilute gas has P = ρ k_B T within 10 % (the engine's ``pressure_bar``)."""
     n = 100
     sim, box = _lj_sim(engine, n=n, density=0.01, temperature=300.0)
     try:
@@ -146,6 +155,7 @@ def check_ideal_gas(engine) -> None:
 
 
 def check_energy(engine) -> None:
+    """NVE (``thermostat = "none"``) conserves energy: drift < 0.02 kT/bead/ns at 5 fs."""
     lj = lennard_jones(SIGMA, EPS, 2.5 * SIGMA)
     f = lj.f_kjmol_nm - lj.f_kjmol_nm[-1]  # force-shifted: F(r_c) = 0, smooth at the cutoff
     u = lj.u_kjmol - lj.u_kjmol[-1] + lj.f_kjmol_nm[-1] * (lj.r_nm - lj.r_nm[-1])

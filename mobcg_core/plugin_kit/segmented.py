@@ -20,7 +20,7 @@ def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], durat
     """Advance ``duration_ps`` by calling ``step(n_steps)`` and ``sample()`` every report interval.
 
     With ``report_interval_ps <= 0`` only the final frame is sampled.  ``sample`` should
-    raise :class:`~mobcg_core.errors.SimulationError` when the state is not finite.  Each
+    raise :class:`~mobcg_core.contract.errors.SimulationError` when the state is not finite.  Each
     reported frame also goes to ``writer.write(time_ps, positions_nm, box_nm)`` when given.
     """
     dt_ps = timestep_fs * 1e-3
@@ -47,7 +47,7 @@ def run_segments(step: Callable[[int], None], sample: Callable[[], Frame], durat
 
 
 class SegmentedRun:
-    """Mixin giving a :class:`~mobcg_core.hookspecs.Simulation` its ``run``.
+    """Mixin giving a :class:`~mobcg_core.contract.hookspecs.Simulation` its ``run``.
 
     The engine provides ``protocol``, ``mass_gmol``, ``time_ps``, ``_step(n_steps)``
     (advances and adds to ``time_ps``) and ``_sample()`` (one :data:`Frame`).

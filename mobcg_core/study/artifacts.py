@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobcg_core.analysis import measure_cg_run, structure_error
+from mobcg_core.analysis import structure_error
 from mobcg_core.contract.errors import MobcgError
-from mobcg_core.contract.types import MDProtocol, PairPotential, RDF
+from mobcg_core.contract.types import PairPotential, RDF
 from mobcg_core.io import atomic_save_npz, read_json
 from mobcg_core.physics.tables import read_lammps_table, write_gromacs_table, write_lammps_table
-from mobcg_core.plugin_kit.systems import cg_box
+from mobcg_core.workflows import CGRun, measure_cg
 
 CG_SYSTEM_KEYS = ("n_beads", "timestep_fs", "cutoff_nm", "table_dr_nm")
 
@@ -68,10 +68,10 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
     ensemble = ensemble or cg["ensemble"]
     production_ps = production_ps or cg["production_ps"]
     thermostat = thermostat or {"thermostat": cg["thermostat"], "friction_per_ps": cg["friction_per_ps"]}
-    protocol = MDProtocol(state["temperature_K"], timestep_fs or cg["timestep_fs"], production_ps,
-                          seed=study.liquid_seed(liquid) + 17,
-                          pressure_bar=state["pressure_bar"] if ensemble == "NPT" else None, **thermostat)
-    system = cg_box(info["n_beads"], info["mass_gmol"], info["box_nm"], pot, protocol.seed - 17)
+    run = CGRun.from_config(cg, state, info["n_beads"], info["mass_gmol"], info["box_nm"], study.seed(liquid, "cg_md"),
+                            npt=ensemble == "NPT", production_ps=production_ps,
+                            timestep_fs=timestep_fs or cg["timestep_fs"], lattice_seed=study.liquid_seed(liquid),
+                            **thermostat)
     writer = None
     if trajectory_path is not None:
         from mobcg_core.plugin_kit.frame_writer import FrameWriter
@@ -79,8 +79,7 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
         writer = FrameWriter(trajectory_path, info["n_beads"], info["mass_gmol"], liquid["name"][:4],
                              cg["report_interval_ps"])
     try:
-        m = measure_cg_run(study.plugin("engine"), system, protocol, cg["equilibration_ps"], production_ps,
-                           cg["report_interval_ps"], an, writer=writer)
+        m = measure_cg(study.plugin("engine"), pot, run, an, writer=writer)
     finally:
         if writer is not None:
             writer.close()
@@ -92,6 +91,6 @@ def run_cg_md(study, liquid: dict, pot: PairPotential, arrays_path, ensemble: st
             "D_AA_1e9_m2_s": d_aa, "acceleration": diff.d_1e9_m2_s / d_aa if d_aa else None,
             "density_g_cm3": m.density_g_cm3, "density_err_g_cm3": m.density_err_g_cm3, "pressure_bar": pressure,
             "structure_error": structure_error(m.rdf, target), "ensemble": ensemble,
-            "production_ps": production_ps, "timestep_fs": protocol.timestep_fs, "wall_s": round(wall, 2),
+            "production_ps": production_ps, "timestep_fs": run.timestep_fs, "wall_s": round(wall, 2),
             "ns_per_day": production_ps * 1e-3 / (wall / 86400.0) if wall > 0 else None,
             **(m.phase.as_dict() if m.phase else {})}

@@ -26,7 +26,7 @@ from mobcg_core.physics.potentials import table_grid
 from mobcg_core.study.friction_stage import friction_results
 from mobcg_core.study.mobility_match import match_mobility
 from mobcg_core.study.pressure_match import match_pressure
-from mobcg_core.database.jobs import measure_cg
+from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.study.artifacts import load_potential, load_target, read_potential_file, run_cg_md, save_potential
 from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.physics.timestep import energy_drift
@@ -146,7 +146,8 @@ def _pressure_matched(study, liquid: dict, pred, d: Path) -> tuple[PairPotential
     save_potential(d / "uncorrected", pred.potential)
     match = match_pressure(study.plugin("engine"), pred.potential, info["mass_gmol"], info["n_beads"], info["box_nm"],
                            study.cfg["cg"], study.cfg["analysis"], study.cfg["state"],
-                           study.liquid_seed(liquid) + 101, pc["probe_ps"], pc["probe_rounds"], pc["tolerance_bar"])
+                           study.seed(liquid, "pressure_match"), pc["probe_ps"], pc["probe_rounds"],
+                           pc["tolerance_bar"])
     probes = ", ".join(f"{p['pressure_bar']:.0f}" for p in match.probes)
     study.reporter.info(f"  {liquid['name']}: pressure ramp A = {match.amplitude_kjmol:+.3f} kJ/mol "
                         f"(probe pressures {probes} bar)")
@@ -165,9 +166,11 @@ def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict
         return (pred, load_potential(d), done["record"]), done["measurement"]
     pot, record = _pressure_matched(study, liquid, pred, d)
     info, target = load_target(study, liquid)
-    cg = {**study.cfg["cg"], "production_ps": study.cfg["predict"]["mobility_probe_ps"]}
-    m = measure_cg(study.plugin("engine"), pot, info["mass_gmol"], info["n_beads"], info["box_nm"], cg,
-                   study.cfg["analysis"], study.cfg["state"], study.liquid_seed(liquid) + 211, target)
+    an = study.cfg["analysis"]
+    run = CGRun.from_config(study.cfg["cg"], study.cfg["state"], info["n_beads"], info["mass_gmol"], info["box_nm"],
+                            study.seed(liquid, "mobility_probe"),
+                            production_ps=study.cfg["predict"]["mobility_probe_ps"])
+    m = measure_cg(study.plugin("engine"), pot, run, an).sample(an, target)
     d_aa = info["diffusion_1e9_m2_s"]
     measurement = {"ratio": m["diffusion_1e9_m2_s"] / d_aa, "ratio_err": m["diffusion_err_1e9_m2_s"] / d_aa,
                    "structure_error": m["structure_error"], "pressure_bar": float(m["pressure_bar"]),

@@ -35,6 +35,11 @@ from mobcg_core.study.registry import AFTER_STAGE, STAGE_FUNCTIONS
 from mobcg_core.study.stages import write_summary
 
 
+#: A liquid's random streams: each is its base seed plus an offset named here, in one place
+#: (the offsets' values keep earlier results bit-for-bit reproducible).
+SEED_STREAMS = {"cg_md": 17, "pressure_match": 101, "mobility_probe": 211}
+
+
 class Study:
     """Runs the stages of one validated configuration (see :func:`load_config`)."""
 
@@ -57,7 +62,12 @@ class Study:
         return self.out_dir / "liquids" / liquid["name"]
 
     def liquid_seed(self, liquid: dict) -> int:
+        """The liquid's base seed (all-atom run, CG lattices, NVE checks), from run.seed and its name."""
         return int(stable_hash([self.cfg["run"]["seed"], liquid["name"]], 8), 16) % 2**31
+
+    def seed(self, liquid: dict, stream: str) -> int:
+        """The seed of one of the liquid's random streams (:data:`SEED_STREAMS`)."""
+        return self.liquid_seed(liquid) + SEED_STREAMS[stream]
 
     def plugin_versions(self) -> dict[str, dict]:
         versions = {}

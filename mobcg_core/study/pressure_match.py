@@ -18,7 +18,7 @@ import numpy as np
 
 from mobcg_core.physics import potentials as P
 from mobcg_core.contract.units import kT_kjmol
-from mobcg_core.database.jobs import measure_cg
+from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.contract.types import PairPotential
 
 
@@ -52,12 +52,13 @@ def match_pressure(engine, pot: PairPotential, mass_gmol: float, n_beads: int, b
     shape = 1.0 - r / r[-1]
     kT = kT_kjmol(state["temperature_K"])
     p_target = state["pressure_bar"]
-    probe_cg = {**cg, "equilibration_ps": 5.0, "production_ps": probe_ps}
     density = n_beads / box_nm ** 3
     amplitude, probes = 0.0, []
     for k in range(rounds):
         trial = PairPotential(r, pot.u_kjmol + amplitude * shape)
-        m = measure_cg(engine, trial, mass_gmol, n_beads, box_nm, probe_cg, analysis, state, seed + k)
+        run = CGRun.from_config(cg, state, n_beads, mass_gmol, box_nm, seed + k, equilibration_ps=5.0,
+                                production_ps=probe_ps)
+        m = measure_cg(engine, trial, run, analysis).sample(analysis)
         pressure = float(m["pressure_bar"])
         probes.append({"amplitude_kjmol": amplitude, "pressure_bar": pressure})
         if not np.isfinite(pressure):

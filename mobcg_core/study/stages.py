@@ -71,7 +71,7 @@ def _target_from_trajectory(study, liquid: dict):
 
 def run_liquid_aa(study, liquid: dict, engine=None):
     """The liquid's all-atom run with the run file's [aa] and [state] settings (target stage, bench)."""
-    from mobcg_core.study.workflows import run_aa_liquid
+    from mobcg_core.workflows import run_aa_liquid
 
     aa, state = study.cfg["aa"], study.cfg["state"]
     start = aa["start_density_g_cm3"] or liquid["density_g_cm3"] or 0.7

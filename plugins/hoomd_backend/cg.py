@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -136,7 +137,7 @@ class HoomdCGSimulation(SegmentedRun, Simulation):
         and momenta streams from the simulation seed, so only a new simulation redraws them."""
         elapsed = self.time_ps
         snap = _place(self.sim.state.get_snapshot(), positions_nm, box_nm)
-        self.protocol.seed = seed
+        self.protocol = dataclasses.replace(self.protocol, seed=seed)  # never the caller's object
         self._new_simulation(snap, seed)
         self.time_ps = elapsed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -134,7 +135,7 @@ class OpenMMRunner(SegmentedRun):
         self.context.setPeriodicBoxVectors(mm.Vec3(box_nm, 0, 0), mm.Vec3(0, box_nm, 0), mm.Vec3(0, 0, box_nm))
         self.context.setPositions(np.asarray(positions_nm))
         self.context.setVelocitiesToTemperature(self.protocol.temperature_K, _omm_seed(seed, 3))
-        self.protocol.seed = seed
+        self.protocol = dataclasses.replace(self.protocol, seed=seed)  # never the caller's object
 
     def pressure_bar(self, n_samples: int = 20, interval_ps: float = 0.5) -> float:
         """Mean instantaneous pressure (virial + kinetic) over ``n_samples`` segments."""

@@ -6,6 +6,8 @@ real`` (Å, fs, kcal/mol, atm).
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import shutil
 import tempfile
@@ -113,7 +115,7 @@ class LammpsCGSimulation(SegmentedRun, Simulation):
         x = self.lmp.numpy.extract_atom("x")
         x[:] = np.mod(np.asarray(positions_nm) * _A, box_a)[self._order()]
         self.lmp.numpy.extract_atom("image")[:] = 0
-        self.protocol.seed = seed
+        self.protocol = dataclasses.replace(self.protocol, seed=seed)  # never the caller's object
         self._set_integrator(seed)
         if self.protocol.thermostat == "dpd":
             self._cmd(*self._pair_commands(seed))

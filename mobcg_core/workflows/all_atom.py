@@ -1,4 +1,4 @@
-"""Reusable simulation workflows built on the engine contract (no engine imported here)."""
+"""The all-atom liquid run: build, equilibrate, sample, analyse (no engine imported here)."""
 
 from __future__ import annotations
 
