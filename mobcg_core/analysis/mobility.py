@@ -11,6 +11,10 @@ from mobcg_core.contract import units
 from mobcg_core.contract.types import Trajectory
 
 
+#: molecules per block of the MSD computation (memory; blocks are averaged with their weights)
+MSD_BLOCK = 2048
+
+
 def msd_per_axis(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """MSD per Cartesian axis, averaged over molecules and all time origins.
 
@@ -25,12 +29,18 @@ def msd_per_axis(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
 
     pos = np.asarray(traj.positions_nm, dtype=np.float64)
     pos = pos - pos.mean(axis=1, keepdims=True)
-    out = np.empty((pos.shape[0], 3))
+    n = pos.shape[1]
+    out = np.zeros((pos.shape[0], 3))
     calc = freud.msd.MSD(mode="window")
+    # freud's FFT needs several copies of its input: molecules go in blocks of MSD_BLOCK so that
+    # memory stays near that of the frames (one block, the usual CG box: the same numbers)
     for axis in range(3):
-        axis_only = np.zeros_like(pos)
-        axis_only[..., axis] = pos[..., axis]
-        out[:, axis] = calc.compute(axis_only).msd
+        for lo in range(0, n, MSD_BLOCK):
+            block = pos[:, lo:lo + MSD_BLOCK]
+            axis_only = np.zeros_like(block)
+            axis_only[..., axis] = block[..., axis]
+            msd = calc.compute(axis_only).msd
+            out[:, axis] = msd if n <= MSD_BLOCK else out[:, axis] + msd * (block.shape[1] / n)
     lags = traj.times_ps - traj.times_ps[0]
     return lags, out
 
