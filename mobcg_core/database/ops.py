@@ -75,9 +75,9 @@ def merge(out: str | Path, inputs: list[str | Path]) -> dict:
         for name in ("rdf_r_nm", "potential_r_nm"):
             have, want = np.asarray(g[name]), np.asarray(ref[name])
             if have.shape != want.shape or not np.allclose(have, want, atol=1e-9):
-                raise MobcgError(f"db merge: {src.path}: its {name} grid ({len(have)} points) differs from "
-                                 f"{target.path if target.path.exists() else sources[0].path}'s ({len(want)} "
-                                 "points); merge only databases made with the same analysis/cg grid settings")
+                raise MobcgError(f"db merge: {src.path}: its {name} grid ({_span(have)}) differs from "
+                                 f"{target.path if target.path.exists() else sources[0].path}'s ({_span(want)}); "
+                                 "merge only databases made with the same analysis/cg grid settings")
     rows = {group: [] for group in GROUPS}
     seen = {group: target.keys(group) if target.path.exists() else set() for group in GROUPS}
     added = []
@@ -168,3 +168,7 @@ def plot(path: str | Path, png: str | Path) -> str:
     fig.savefig(png, dpi=120)
     plt.close(fig)
     return str(png)
+
+
+def _span(r: np.ndarray) -> str:
+    return f"{len(r)} points, {r[0]:.4g}–{r[-1]:.4g} nm" if len(r) else "empty"
