@@ -98,3 +98,13 @@ density_g_cm3 = 0.7332
 """)
     reg = _registry()
     return Study(load_config(tmp_path / "run.toml", reg), reg)
+
+
+def fake_sample(key: str, mass: float, n_rdf: int = 10, n_potential: int = 11) -> dict:
+    """A database sample row with made-up values (g = 1, a linear U): for tests of the store, not physics."""
+    import numpy as np
+
+    return {"key": key, "forcefield_key": "f", "molecule": "X", "mass_gmol": mass, "rdf": np.ones(n_rdf),
+            "diffusion_1e9_m2_s": 1.0, "diffusion_err_1e9_m2_s": 0.1, "pressure_bar": 1.0,
+            "structure_error": 0.0, "potential_kjmol": np.linspace(1, 0, n_potential), "wall_cg_s": 1.0,
+            "provenance_json": {"seed": 1}}

@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, fake_sample, run_cli
 from mobcg_core.database import Database
 from mobcg_core.database.ops import export_text, info, merge
 from mobcg_core.contract.errors import MobcgError
@@ -202,10 +202,7 @@ def _grids():
 
 
 def _sample(key: str, mass: float) -> dict:
-    return {"key": key, "forcefield_key": "f", "molecule": "X", "mass_gmol": mass, "rdf": np.ones(10),
-            "diffusion_1e9_m2_s": 1.0, "diffusion_err_1e9_m2_s": 0.1, "pressure_bar": 1.0,
-            "structure_error": 0.0, "potential_kjmol": np.linspace(1, 0, 11), "wall_cg_s": 1.0,
-            "provenance_json": {"seed": 1}}
+    return fake_sample(key, mass)
 
 
 def test_store_journal_commit_merge_export(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, TARGET_RDF, run_cli
+from conftest import ROOT, TARGET_RDF, fake_sample, run_cli
 from mobcg_core.database import Database
 
 _spec = importlib.util.spec_from_file_location("bad_inputs", ROOT / "benchmarks/bad_inputs.py")
@@ -69,12 +69,6 @@ CLI_ROWS = [
 ]
 
 
-def _sample(key: str, mass: float, n_r: int) -> dict:
-    return {"key": key, "forcefield_key": "f", "molecule": "X", "mass_gmol": mass, "rdf": np.ones(n_r),
-            "diffusion_1e9_m2_s": 1.0, "diffusion_err_1e9_m2_s": 0.1, "pressure_bar": 1.0, "structure_error": 0.0,
-            "potential_kjmol": np.linspace(1, 0, 11), "wall_cg_s": 1.0, "provenance_json": {"seed": 1}}
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     (tmp_path / "g.txt").write_text(TARGET_RDF.read_text())
@@ -88,7 +82,7 @@ def workspace(tmp_path: Path) -> Path:
     r_g, r_u = np.linspace(0.1, 1.0, 10), np.linspace(0.0, 1.0, 11)
     for name, grid in (("a.h5", r_u), ("other.h5", np.linspace(0.0, 2.0, 11))):
         with Database(tmp_path / name, r_g, grid) as db:
-            db.add("samples", _sample(name, 50.0, len(r_g)))
+            db.add("samples", fake_sample(name, 50.0, len(r_g)))
             db.commit()
     text = bad.run_file(tmp_path).read_text()  # the valid quickstart-like run file (g.txt, out/)
     (tmp_path / "run_file_out.toml").write_text(text.replace('output = "out"', 'output = "g.txt"'))
