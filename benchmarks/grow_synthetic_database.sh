@@ -11,16 +11,18 @@
 # MOBCG names the mobcg executable (default: mobcg on PATH); run it from a frozen copy of the code.
 # WORKERS sets [executor.local] workers (default: the run file's 1). WALK = n runs n slow-walk
 # rounds (walk_synthetic_database.sh) after every pass, so the walk keeps up with new force fields.
+# KSTART = k starts at pass k (default 1), skipping the passes (and their walk rounds) already done.
 set -euo pipefail
 out=${1:-$HOME/runs/synthetic_db}
 kmax=${2:-50}
 mobcg=${MOBCG:-mobcg}
 workers=${WORKERS:-1}
 walk=${WALK:-0}
+kstart=${KSTART:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 [ -f "$out/database.h5" ] || cp "$here/data/synthetic_database.h5" "$out/database.h5"
-for k in $(seq 1 "$kmax"); do
+for k in $(seq "$kstart" "$kmax"); do
     sed -e "s#^output = .*#output = \"$out\"#" \
         -e "s#^forcefields_per_molecule = .*#forcefields_per_molecule = $k#" \
         -e "s#^workers = .*#workers = $workers#" \

@@ -4,7 +4,7 @@ A fixed 20 % of the database's force fields is held out as the test set; models 
 trained on growing subsets of the remaining force fields (all their masses) with the
 run file's predictor options, and scored on the held-out potentials where g(r) > 0.
 
-    python benchmarks/train_mlp.py results/database_study/database.h5 [--sizes 50 100 200 400]
+    python benchmarks/train_mlp.py results/database_study/database.h5 [--sizes 50 100 200 400] [--name NAME]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="*", default=None, help="training samples (default: doubling)")
     ap.add_argument("--options", default="{}", help="predictor options as JSON")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--name", default="train_mlp", help="results/NAME.json and NAME.png (default train_mlp)")
     args = ap.parse_args()
     plugin = registry().create("predictor", "mlp", plugin_defaults("predictor", "mlp", json.loads(args.options)))
     from mobcg_mlp.dataset import load_training_set
@@ -61,8 +62,8 @@ def main() -> None:
     print_table(rows, [("train", "train_samples", "d"), ("FFs", "forcefields", "d"), ("test", "test_samples", "d"),
                        ("R²", "r2", ".4f"), ("MAE kJ/mol", "mae_kjmol", ".4f"), ("CV R²", "cv_r2", ".4f"),
                        ("mean-U MAE", "mean_model_mae_kjmol", ".4f"), ("train s", "train_s", ".1f")])
-    _plot(rows)
-    write_json("train_mlp", {"database": args.database, "options": plugin.opts, "database_hash": ts.database_hash,
+    _plot(rows, args.name)
+    write_json(args.name, {"database": args.database, "options": plugin.opts, "database_hash": ts.database_hash,
                              "molecules": ts.molecules, "rows": rows})
 
 
@@ -72,7 +73,7 @@ def _subset(ts, idx):
     return replace(ts, x=ts.x[idx], u_kjmol=ts.u_kjmol[idx], core_nm=ts.core_nm[idx], groups=ts.groups[idx])
 
 
-def _plot(rows) -> None:
+def _plot(rows, name: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -89,8 +90,8 @@ def _plot(rows) -> None:
     ax[1].legend()
     fig.tight_layout()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    fig.savefig(RESULTS / "train_mlp.png", dpi=110)
-    print(f"wrote {RESULTS / 'train_mlp.png'}")
+    fig.savefig(RESULTS / f"{name}.png", dpi=110)
+    print(f"wrote {RESULTS / f'{name}.png'}")
 
 
 if __name__ == "__main__":
