@@ -76,10 +76,18 @@ def test_closed_loop_rejects_a_probe_whose_liquid_froze():
     assert any(p["frozen"] for p in m.probes)  # it was tried, and not taken although 0.05 is "closer" in ln
 
 
-def test_closed_loop_says_when_even_the_open_loop_probe_is_over_budget():
-    probe, _ = _power_law(d_open=2.0, eps_open=0.029)  # 3-ethylhexane-like: ε 0.029 at f = 1
+def test_closed_loop_feeds_a_higher_d_when_the_open_loop_probe_is_over_budget():
+    probe, calls = _power_law(d_open=2.0, eps_open=0.029)  # 3-ethylhexane-like: ε 0.029 at f = 1
     m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02)
-    assert not m.within_budget and not m.converged and m.factor == 1.0
+    chosen = next(p for p in m.probes if p["factor"] == m.factor)
+    assert m.within_budget and m.factor > 1.0 and chosen["structure_error"] <= 0.02
+    assert calls[:3] == [1.0, 2.0, 4.0]  # doubled until within the budget (ε 0.019 at f = 4)
+
+
+def test_closed_loop_says_when_no_probe_is_within_budget():
+    probe, calls = _power_law(d_open=2.0, eps_open=0.05)  # even f = 4 leaves ε 0.033
+    m = match_mobility(probe, target_ratio=1.0, max_structure_error=0.02)
+    assert not m.within_budget and not m.converged and m.factor == 1.0 and max(calls) == 4.0
 
 
 def test_compare_potentials_run_at_their_own_timestep(tmp_path):

@@ -107,9 +107,7 @@ def stage_predict(study, liquid: dict) -> dict:
         extra = {**extra, "mobility_factor": loop.factor, "mobility_probes": loop.probes,
                  "mobility_matched": loop.converged, "mobility_within_budget": loop.within_budget}
         if not loop.within_budget:
-            study.reporter.warn(f"  {liquid['name']}: no probe of the closed loop stayed within ε ≤ "
-                                f"{pc['mobility_max_structure_error']:g} and liquid; the open-loop prediction is "
-                                "kept and marked over budget in the validation table")
+            pot, extra = _over_budget(study, liquid, pot, extra, pc["mobility_max_structure_error"])
         tried = ", ".join(f"{p['factor']:.3g} → {p['ratio']:.2f} (ε {p['structure_error']:.4f})" for p in loop.probes)
         study.reporter.info(f"  {liquid['name']}: closed loop feeds {loop.factor:.3g} × D_AA "
                             f"(D fed / D_AA → D_CG/D_AA: {tried})")
@@ -153,6 +151,21 @@ def _pressure_matched(study, liquid: dict, pred, d: Path) -> tuple[PairPotential
                         f"(probe pressures {probes} bar)")
     return match.potential, {"pressure_ramp_kjmol": match.amplitude_kjmol, "pressure_probes": match.probes,
                              "pressure_matched": match.converged}
+
+
+def _over_budget(study, liquid: dict, pot, extra: dict, max_eps: float):
+    """No probe stayed within ε ≤ max_eps and liquid: keep the cg_method's potential where this study
+    has derived it (its structure is within budget), else the open-loop prediction, marked so."""
+    ibi_dir = study.liquid_dir(liquid)
+    if (ibi_dir / "potential.npz").exists():
+        kept = load_potential(ibi_dir)
+        study.reporter.warn(f"  {liquid['name']}: no probe of the closed loop stayed within ε ≤ {max_eps:g} and "
+                            f"liquid; the {study.cfg['cg_method']['name'].upper()} potential is kept as the ML row")
+        return kept, {**extra, "mobility_fallback": study.cfg["cg_method"]["name"],
+                      "fallback_potential_sha256": _digest(kept.u_kjmol.tobytes())}
+    study.reporter.warn(f"  {liquid['name']}: no probe of the closed loop stayed within ε ≤ {max_eps:g} and "
+                        "liquid; the open-loop prediction is kept and marked over budget in the validation table")
+    return pot, extra
 
 
 def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict):
@@ -237,6 +250,12 @@ def compare_dirs(study, liquid: dict) -> dict[str, Path]:
     return out
 
 
+def _budget_label(ml: dict) -> str:
+    if ml.get("mobility_within_budget") is not False:
+        return "yes"
+    return f"no: {ml['mobility_fallback'].upper()} kept" if ml.get("mobility_fallback") else "no"
+
+
 def stage_validate(study, liquid: dict) -> dict:
     """CG runs with the ML and the IBI potential of the same target, side by side."""
     d = study.liquid_dir(liquid)
@@ -255,7 +274,7 @@ def stage_validate(study, liquid: dict) -> dict:
     method = study.cfg["cg_method"]["name"].upper()
     ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
     ml_row.update(spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
-                  within_budget="no" if ml.get("mobility_within_budget") is False else "yes",
+                  within_budget=_budget_label(ml),
                   in_training_range="no" if ml.get("extrapolation") else "yes")
     ibi_row = _one_potential(study, liquid, method, d, ibi_nvt)
     rows = [ml_row, ibi_row]
