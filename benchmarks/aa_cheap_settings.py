@@ -43,6 +43,9 @@ SETTINGS = {
     "150 dsf 0.9 20+50": (150, "dsf", 0.9, 20.0, 50.0),
     "150 dsf 1.0 20+50": (150, "dsf", 1.0, 20.0, 50.0),
     "120 dsf 0.9 10+40": (120, "dsf", 0.9, 10.0, 40.0),
+    # what synthetic_database.toml runs today (its samples' g(r), D and U come from their own CG
+    # runs, so this bounds how far an all-atom seed sits from its force field's full-run g(r))
+    "100 pppm 0.9 5+20": (100, "pppm", 0.9, 5.0, 20.0),
 }
 
 
