@@ -64,6 +64,29 @@ def test_closed_loop_prediction_moves_slower_than_the_open_loop_one(tmp_path, mo
     assert stage_predict(study, study.cfg["liquids"][0])["mobility_probes"] == result["mobility_probes"]
 
 
+def test_predict_keeps_the_ibi_potential_when_no_probe_is_within_budget(tmp_path):
+    """Real engine, shipped model, a budget no prediction meets: f is doubled (1, 2, 4) and the
+    study's IBI potential becomes the ML row's, recorded as the fallback."""
+    pytest.importorskip("torch")
+    import numpy as np
+
+    from conftest import lj_potential
+    from mobcg_core.study.artifacts import load_potential, save_potential
+    from mobcg_core.study.ml_stages import stage_predict
+
+    study = predict_study(tmp_path, "pressure_correction = false\nmobility_target = 1.0\nmobility_rounds = 3\n"
+                                    "mobility_probe_ps = 10.0\nmobility_max_structure_error = 1e-7",
+                          cg_extra="equilibration_ps = 2.0")
+    liquid = study.cfg["liquids"][0]
+    ibi = lj_potential(0.6, 2.5, 1.55, dr_nm=0.001)  # stands in for the coarse_grain stage's result
+    study.liquid_dir(liquid).mkdir(parents=True, exist_ok=True)
+    save_potential(study.liquid_dir(liquid), ibi)
+    result = stage_predict(study, liquid)
+    assert [p["factor"] for p in result["mobility_probes"]] == [1.0, 2.0, 4.0]
+    assert result["mobility_within_budget"] is False and result["mobility_fallback"] == "ibi"
+    np.testing.assert_array_equal(load_potential(study.liquid_dir(liquid) / "ml").u_kjmol, ibi.u_kjmol)
+
+
 def test_closed_loop_rejects_a_probe_whose_liquid_froze():
     """Benzene-like failure: below f = 0.3 the CG liquid freezes (α collapses, ε still small)."""
     def probe(f):
