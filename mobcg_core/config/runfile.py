@@ -25,7 +25,7 @@ from typing import Any
 from mobcg_core.contract.errors import ConfigError
 from mobcg_core.contract.hookspecs import KIND_HOOKS
 from mobcg_core.config.schema import Option, Problems, validate
-from mobcg_core.config.stage_options import FRICTION, MODEL, PREDICT, VALIDATION
+from mobcg_core.config.stage_options import AA, FRICTION, MODEL, PREDICT, VALIDATION
 from mobcg_core.io import tomllib
 
 #: Stages in their natural order.  Per-liquid stages run once for each [[liquids]] table;
@@ -64,19 +64,6 @@ CG = {
                               "Nosé–Hoover collision frequency", min=0.0, exclusive_min=True),
     "trajectory": Option(str, "dcd", "cg_md production frames on disk: liquids/NAME/cg_md.(dcd|xtc|gsd), "
                          "with cg_md.pdb beside DCD/XTC; 'none' writes none", choices=("dcd", "xtc", "gsd", "none")),
-}
-AA = {
-    "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",
-                          min=0.0, exclusive_min=True, max=5.0),
-    "start_density_g_cm3": Option(float, 0.0, "packing density (g/cm³); 0: the liquid's density or 0.7",
-                                  min=0.0),
-    "ensemble": Option(str, "NPT", "NPT at state.pressure_bar, or NVT at the start density",
-                       choices=("NPT", "NVT")),
-    "thermostat": Option(str, "nose_hoover", "all-atom thermostat", choices=("nose_hoover", "langevin")),
-    "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps)", min=0.0, exclusive_min=True),
-    "equilibration_ps": Option(float, 100.0, "equilibration (ps)", min=0.0),
-    "production_ps": Option(float, 500.0, "production (ps)", min=0.0, exclusive_min=True),
-    "report_interval_ps": Option(float, 1.0, "frame spacing (ps)", min=0.0, exclusive_min=True),
 }
 ANALYSIS = {
     "rdf_r_min_nm": Option(float, 0.1, "first g(r) bin centre (nm)", min=0.0),

@@ -1,4 +1,4 @@
-"""Options of the stages' own tables: ``[friction]``, ``[model]``, ``[predict]``, ``[validation]``."""
+"""Options of the stages' own tables: ``[friction]``, ``[model]``, ``[predict]``, ``[validation]``, ``[aa]``."""
 
 from __future__ import annotations
 
@@ -51,3 +51,26 @@ VALIDATION = {
                                   "cg.timestep_fs). Published tables can be rough: at 5 fs engines disagree on "
                                   "their D, at 2 fs they agree", min=0.0),
 }
+
+AA = {
+    "timestep_fs": Option(float, 2.0, "all-atom timestep (fs); 2 fs needs engine constraints on H bonds",
+                          min=0.0, exclusive_min=True, max=5.0),
+    "start_density_g_cm3": Option(float, 0.0, "packing density (g/cm³); 0: the liquid's density or 0.7",
+                                  min=0.0),
+    "ensemble": Option(str, "NPT", "NPT at state.pressure_bar, or NVT at the start density",
+                       choices=("NPT", "NVT")),
+    "thermostat": Option(str, "nose_hoover", "all-atom thermostat", choices=("nose_hoover", "langevin")),
+    "friction_per_ps": Option(float, 1.0, "thermostat coupling (1/ps)", min=0.0, exclusive_min=True),
+    "equilibration_ps": Option(float, 100.0, "equilibration (ps)", min=0.0),
+    "production_ps": Option(float, 500.0, "production (ps)", min=0.0, exclusive_min=True),
+    "report_interval_ps": Option(float, 1.0, "frame spacing (ps)", min=0.0, exclusive_min=True),
+    "trajectory": Option(str, "dcd", "target stage: every atom's production frames in liquids/NAME/aa.(dcd|xtc) "
+                         "beside aa.pdb (bonds); none: not written", choices=("dcd", "xtc", "none")),
+}
+#: [aa] keys that say what is written, not what is computed: left out of every result's key
+AA_OUTPUT_KEYS = ("trajectory",)
+
+
+def aa_physics(aa: dict) -> dict:
+    """The [aa] settings that change a result (what keys a finished all-atom run)."""
+    return {k: v for k, v in aa.items() if k not in AA_OUTPUT_KEYS}

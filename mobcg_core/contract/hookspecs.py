@@ -96,12 +96,8 @@ class Plugin(ABC):
 
 # ----------------------------------------------------------------------- engine
 class Simulation(ABC):
-    """A live simulation of one system at one state point.
-
-    Engines keep expensive set-up (contexts, neighbour lists, compiled kernels)
-    inside this object, so a caller that runs many segments, or swaps the CG
-    potential between them (IBI), pays for it once.
-    """
+    """A live simulation of one system at one state point.  Engines keep expensive set-up (contexts,
+    neighbour lists, kernels) in it, so many segments or potential swaps (IBI) pay for it once."""
 
     @abstractmethod
     def run(self, duration_ps: float, report_interval_ps: float = 0.0) -> Trajectory:
@@ -119,22 +115,24 @@ class Simulation(ABC):
         """Continue from these COM/bead positions (nm) and cubic box edge (nm), with
         velocities and thermostat noise drawn afresh from ``seed``.
 
-        Makes a segment reproducible from saved data alone, which is what lets an
-        iterative method resume bit-for-bit.  For all-atom systems ``positions_nm``
-        are atom positions.
+        Makes a segment reproducible from saved data alone, which is what lets an iterative
+        method resume bit-for-bit.  For all-atom systems ``positions_nm`` are atom positions.
         """
 
     def set_potential(self, potential: PairPotential) -> None:
         """Replace the CG pair potential in place (same grid); CG simulations only."""
         raise NotImplementedError(f"{type(self).__name__} has no tabulated pair potential")
 
+    def atom_positions_nm(self):
+        """All-atom simulations: every atom's position now, (n_atoms, 3) nm, molecules whole."""
+        raise NotImplementedError(f"{type(self).__name__} has no atoms beyond its beads")
+
     def pressure_bar(self, n_samples: int = 20, interval_ps: float = 0.5) -> float:
         """Mean instantaneous pressure (bar) over ``n_samples`` short segments."""
         raise NotImplementedError(f"{type(self).__name__} does not report pressure")
 
-    #: True when :meth:`run` hands each reported frame to the attached writer as it goes
-    #: (engines built on ``plugin_kit.SegmentedRun`` do); otherwise the caller writes the
-    #: returned frames after the run.
+    #: True when :meth:`run` hands each reported frame to the attached writer as it goes (engines
+    #: built on ``plugin_kit.SegmentedRun`` do); otherwise the caller writes the frames after the run.
     streams_frames: bool = False
     frame_writer: Any = None
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from mobcg_core import __version__
 from mobcg_core.analysis import rdf_grid
+from mobcg_core.config.stage_options import aa_physics
 from mobcg_core.contract.errors import EnvironmentFailure, MobcgError
 from mobcg_core.io import atomic_write_json, stable_hash
 from mobcg_core.forcefield.smiles import resolve_molecule
@@ -45,7 +46,7 @@ def forcefield_payloads(study) -> list[tuple[str, dict]]:
     # Index-major order: a study stopped early holds about as many force fields of each molecule.
     for i in range(db["forcefields_per_molecule"]):
         for name, smiles in molecules:
-            physics = {"smiles": smiles, "index": i, "run_seed": cfg["run"]["seed"], "aa": cfg["aa"],
+            physics = {"smiles": smiles, "index": i, "run_seed": cfg["run"]["seed"], "aa": aa_physics(cfg["aa"]),
                        "synthetic_ranges": db["synthetic_ranges"], "n_molecules": db["n_molecules"],
                        "n_beads": db["n_beads"] or db["n_molecules"],
                        "start_density_g_cm3": db["start_density_g_cm3"], "state": cfg["state"],

@@ -7,6 +7,7 @@ from typing import Any
 
 from mobcg_core.contract import units
 from mobcg_core.contract.hookspecs import CGTask
+from mobcg_core.config.stage_options import aa_physics
 from mobcg_core.io import atomic_save_npz, atomic_write_json, atomic_write_text, file_hash, read_json
 from mobcg_core.forcefield.smiles import molar_mass_gmol
 from mobcg_core.physics.tables import read_rdf_file
@@ -26,7 +27,8 @@ def stage_target(study, liquid: dict) -> dict:
         inputs = {**inputs, "trajectory_files": [file_hash(p) for p in (liquid["topology"], liquid["trajectory"]) if p],
                   "analysis": study.cfg["analysis"], "state": study.cfg["state"]}
     elif not liquid["rdf_file"]:
-        inputs = {**inputs, "aa": study.cfg["aa"], "state": study.cfg["state"], "engine": study.cfg["engine"]}
+        inputs = {**inputs, "aa": aa_physics(study.cfg["aa"]), "state": study.cfg["state"],
+                  "engine": study.cfg["engine"]}
     done = study.finished(d / "target.json", inputs)
     if done:
         return done
@@ -78,9 +80,12 @@ def run_liquid_aa(study, liquid: dict, engine=None):
     study.reporter.info(f"  {liquid['name']}: all-atom MD of {liquid['n_molecules']} molecules "
                         f"({aa['equilibration_ps']:g} + {aa['production_ps']:g} ps)")
     seed = liquid["forcefield_seed"]
+    kind = aa["trajectory"]  # bench (its own engine) measures speed: it writes no frames
+    frames = study.liquid_dir(liquid) / f"aa.{kind}" if engine is None and kind != "none" else None
     return run_aa_liquid(engine or study.plugin("engine"), liquid["smiles"], liquid["n_molecules"], start, aa,
                          state["temperature_K"], state["pressure_bar"] if aa["ensemble"] == "NPT" else None,
-                         study.liquid_seed(liquid), None if seed < 0 else seed, study.cfg["analysis"])
+                         study.liquid_seed(liquid), None if seed < 0 else seed, study.cfg["analysis"],
+                         trajectory_path=frames)
 
 
 def stage_coarse_grain(study, liquid: dict) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from mobcg_core.analysis.liquid import analyse_liquid
 from mobcg_core.forcefield import BondedParameters, build_liquid_box, build_molecule, parametrize
 from mobcg_core.contract.types import MDProtocol, RDF, Trajectory
+from mobcg_core.plugin_kit.atom_writer import AtomFrameWriter
 
 
 @dataclass
@@ -37,7 +38,8 @@ class AAResult:
 
 def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: float, aa: dict,
                   temperature_K: float, pressure_bar: float | None, seed: int,
-                  forcefield_seed: int | None = None, analysis: dict | None = None) -> AAResult:
+                  forcefield_seed: int | None = None, analysis: dict | None = None,
+                  trajectory_path=None) -> AAResult:
     """Build, equilibrate and sample an all-atom liquid; return its COM g(r), D and density.
 
     Args:
@@ -46,6 +48,8 @@ def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: fl
             report_interval_ps, thermostat, friction_per_ps).
         pressure_bar: NPT at this pressure, or None for NVT at the start density.
         forcefield_seed: None for published OPLS-AA, else the seed of a synthetic draw.
+        trajectory_path: where the production run's atoms go as they are sampled (``*.dcd`` or
+            ``*.xtc``, a PDB topology with bonds beside it; :class:`AtomFrameWriter`), or None.
     """
     topo = build_molecule(smiles, seed=seed)
     bonded = (BondedParameters.published(topo) if forcefield_seed is None
@@ -58,7 +62,16 @@ def run_aa_liquid(engine, smiles: str, n_molecules: int, start_density_g_cm3: fl
     sim.minimize()
     sim.run(aa["equilibration_ps"], 0.0)
     t1 = time.perf_counter()
-    traj = sim.run(aa["production_ps"], aa["report_interval_ps"])
+    # engines whose run() streams its frames (plugin_kit.SegmentedRun: all three built-in ones)
+    streams = trajectory_path is not None and getattr(sim, "streams_frames", False)
+    writer = AtomFrameWriter(trajectory_path, box, sim, aa["report_interval_ps"]) if streams else None
+    sim.attach_frame_writer(writer)
+    try:
+        traj = sim.run(aa["production_ps"], aa["report_interval_ps"])
+    finally:
+        sim.attach_frame_writer(None)
+        if writer is not None:
+            writer.close()
     t2 = time.perf_counter()
     sim.close()
     res = analyse_liquid(traj, temperature_K, analysis)  # the same path as a user's own trajectory

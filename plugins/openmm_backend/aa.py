@@ -16,7 +16,7 @@ from mobcg_core.forcefield import LiquidBox
 from mobcg_core.contract.hookspecs import Simulation
 from mobcg_core.contract.types import MDProtocol
 
-from .common import OpenMMRunner
+from .common import _NM, OpenMMRunner
 
 SCALE14 = 0.5
 
@@ -91,3 +91,7 @@ class OpenMMAASimulation(OpenMMRunner, Simulation):
         _nonbonded_forces(box, system, options.get("electrostatics", "PME"), options.get("aa_cutoff_nm", 1.0))
         super().__init__(system, box.positions_nm, protocol, options, molecule_atoms=box.molecule_atoms(),
                          molecule_mass_gmol=box.molecule.topology.mass_gmol)
+
+    def atom_positions_nm(self) -> np.ndarray:
+        state = self.context.getState(getPositions=True)  # OpenMM keeps molecules whole, unwrapped
+        return state.getPositions(asNumpy=True).value_in_unit(_NM)

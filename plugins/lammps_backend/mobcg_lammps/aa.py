@@ -137,6 +137,9 @@ class LammpsAASimulation(LammpsCGSimulation):
     def set_potential(self, potential) -> None:
         raise NotImplementedError("an all-atom simulation has no tabulated pair potential")
 
+    def atom_positions_nm(self) -> np.ndarray:
+        return self._unwrapped_nm()  # unwrapped with image flags: molecules whole
+
     def _sample(self):
         atoms, box, pe, ke, press = super()._sample()
         per = atoms.reshape(self.n_molecules, self.atoms_per_molecule, 3)
