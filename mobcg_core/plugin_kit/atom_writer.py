@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mobcg_core.plugin_kit.frame_writer import StreamingWriter, write_mda_frame
+
 if TYPE_CHECKING:  # the type only: plugin_kit and forcefield are one layer apart from each other
     from mobcg_core.forcefield.box import LiquidBox
 
 FORMATS = ("dcd", "xtc")
 
 
-class AtomFrameWriter:
+class AtomFrameWriter(StreamingWriter):
     """Streams an all-atom simulation's atoms to ``path`` (``*.dcd`` or ``*.xtc``), a PDB beside it.
 
     Attach it with ``sim.attach_frame_writer(writer)``; every reported frame of ``sim.run`` then
@@ -42,7 +44,6 @@ class AtomFrameWriter:
             raise ValueError(f"{self.path}: unknown all-atom trajectory format (choose from {', '.join(FORMATS)})")
         self.frames = 0
         self._universe = None
-        self._out = None
 
     @property
     def topology_path(self) -> Path:
@@ -54,24 +55,8 @@ class AtomFrameWriter:
         atoms = np.asarray(self.sim.atom_positions_nm(), dtype=np.float64)
         if self._out is None:
             self._open(atoms, np.asarray(box_nm, dtype=np.float64))
-        ts = self._universe.trajectory.ts
-        ts.positions = (atoms * 10.0).astype(np.float32)
-        ts.dimensions = np.r_[np.asarray(box_nm, dtype=np.float64) * 10.0, 90.0, 90.0, 90.0]
-        ts.time = float(time_ps)
-        ts.frame = self.frames
-        self._out.write(self._universe.atoms)
+        write_mda_frame(self._out, self._universe, time_ps, atoms, box_nm, self.frames)
         self.frames += 1
-
-    def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-            self._out = None
-
-    def __enter__(self) -> "AtomFrameWriter":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def _open(self, atoms: np.ndarray, box_nm: np.ndarray) -> None:
         import MDAnalysis as mda

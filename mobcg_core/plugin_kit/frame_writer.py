@@ -21,7 +21,36 @@ from mobcg_core.contract.errors import MissingDependencyError
 FORMATS = ("dcd", "xtc", "gsd")
 
 
-class FrameWriter:
+class StreamingWriter:
+    """What the trajectory writers share: ``_out`` (the open file, or None), ``close`` and the
+    context manager."""
+
+    _out = None
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_mda_frame(out, universe, time_ps: float, positions_nm: np.ndarray, box_nm: np.ndarray,
+                    frame: int) -> None:
+    """One frame through an MDAnalysis writer: positions (N, 3) and box edges (3,) in nm, time in ps."""
+    ts = universe.trajectory.ts
+    ts.positions = (np.asarray(positions_nm) * 10.0).astype(np.float32)
+    ts.dimensions = np.r_[np.asarray(box_nm, dtype=np.float64) * 10.0, 90.0, 90.0, 90.0]
+    ts.time = float(time_ps)
+    ts.frame = frame
+    out.write(universe.atoms)
+
+
+class FrameWriter(StreamingWriter):
     """Streams CG frames to ``path`` (its suffix picks the format); use as a context manager.
 
     Args:
@@ -52,24 +81,8 @@ class FrameWriter:
         if self.fmt == "gsd":
             self._write_gsd(pos, box)
         else:
-            ts = self._universe.trajectory.ts
-            ts.positions = (pos * 10.0).astype(np.float32)
-            ts.dimensions = np.r_[box * 10.0, 90.0, 90.0, 90.0]
-            ts.time = float(time_ps)
-            ts.frame = self.frames
-            self._out.write(self._universe.atoms)
+            write_mda_frame(self._out, self._universe, time_ps, pos, box, self.frames)
         self.frames += 1
-
-    def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-            self._out = None
-
-    def __enter__(self) -> "FrameWriter":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def topology_path(self) -> Path | None:
