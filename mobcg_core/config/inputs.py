@@ -220,25 +220,40 @@ def check_inputs(cfg: dict, out: Problems) -> None:
                          cutoff)
 
 
+def model_file(cfg: dict, predictor) -> Path | None:
+    """The model a study's predict and validate stages read: ``model.file`` (relative to
+    run.output); else OUT/model.pt when the study trains (or has trained) one; else the
+    predictor's shipped model; None when it ships none."""
+    name, out = cfg["model"]["file"], _output(cfg)
+    if name:  # normpath: run.output may not exist yet, and "../x.pt" must still find x.pt
+        return Path(os.path.normpath(Path(name) if Path(name).is_absolute() else out / name))
+    own = out / "model.pt"
+    if "train" in cfg["run"]["stages"] or own.exists():
+        return own
+    shipped = predictor.default_model()
+    return Path(shipped) if shipped else None
+
+
 def check_model_file(cfg: dict, out: Problems, registry) -> None:
-    """The model a predict or validate stage will read loads and fits the table grid (``model.file``,
-    relative to run.output; the shipped model is the predictor's to keep valid)."""
+    """The model a predict or validate stage will read (:func:`model_file`) exists, loads and fits
+    the table grid; a model the study trains first is not checked."""
     stages = cfg["run"]["stages"]
-    name = cfg["model"]["file"]
-    if not name or "train" in stages or not any(s in stages for s in ("predict", "validate")):
+    if "train" in stages or not any(s in stages for s in ("predict", "validate")):
         return
     from mobcg_core.contract.errors import MobcgError
     from mobcg_core.physics.potentials import table_grid
 
-    # normpath: run.output may not exist yet, and "../x.pt" must still find x.pt
-    path = Path(os.path.normpath(Path(name) if Path(name).is_absolute() else _output(cfg) / name))
-    if not path.is_file():
-        out.add("model.file", f"{path}: no such file (relative paths are relative to run.output; "
-                "add the 'train' stage or give an existing model)")
-        return
     try:
         predictor = registry.create("predictor", cfg["predictor"]["name"], cfg["predictor"].get("options", {}))
-        predictor.check_model(path, table_grid(cfg["cg"]["cutoff_nm"], cfg["cg"]["table_dr_nm"]))
+        path = model_file(cfg, predictor)
+        if path is None:
+            out.add("model.file", f"predictor {cfg['predictor']['name']!r} ships no model: add the 'train' stage "
+                    "or give a model file")
+        elif not path.is_file():
+            out.add("model.file", f"{path}: no such file (relative paths are relative to run.output; "
+                    "add the 'train' stage or give an existing model)")
+        else:
+            predictor.check_model(path, table_grid(cfg["cg"]["cutoff_nm"], cfg["cg"]["table_dr_nm"]))
     except MobcgError as exc:
         out.add("model.file", str(exc))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mobcg_core.contract import units
+from mobcg_core.config.inputs import model_file
 from mobcg_core.contract.types import PairPotential
 from mobcg_core.database.generate import database_path
 from mobcg_core.database.store import Database
@@ -37,20 +38,12 @@ def _digest(data: bytes) -> str:
 
 
 def model_path(study) -> Path:
-    """The model the study writes or reads: ``model.file``; else OUT/model.pt when the study
-    trains (or has trained) one; else the predictor's shipped model."""
-    name = study.cfg["model"]["file"]
-    if name:
-        p = Path(name)
-        return p if p.is_absolute() else study.out_dir / p
-    own = study.out_dir / "model.pt"
-    if "train" in study.cfg["run"]["stages"] or own.exists():
-        return own
-    shipped = study.plugin("predictor").default_model()
-    if shipped is None:
+    """The model the study writes or reads (:func:`mobcg_core.config.inputs.model_file`)."""
+    path = model_file(study.cfg, study.plugin("predictor"))
+    if path is None:
         raise MobcgError(f"predictor {study.cfg['predictor']['name']!r} ships no model: add the 'train' "
                          "stage or set model.file")
-    return Path(shipped)
+    return path
 
 
 def _provenance(study, database: Path) -> dict:

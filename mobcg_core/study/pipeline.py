@@ -22,15 +22,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mobcg_core.contract.errors import MobcgError, StaleResultError
+from mobcg_core.contract.errors import ConfigError, MobcgError, StaleResultError
 from mobcg_core.io import atomic_write_json, read_json, stable_hash
 from mobcg_core.locking import WriterLock
 from mobcg_core.study.manifest import Manifest
 from mobcg_core.plugins import Registry
 from mobcg_core.config.runfile import STUDY_STAGES
 from mobcg_core.study.progress import Reporter
-from mobcg_core.study.ml_stages import model_path
-from mobcg_core.physics.potentials import table_grid
+from mobcg_core.config.inputs import check_model_file
+from mobcg_core.config.schema import Problems
 from mobcg_core.study.registry import AFTER_STAGE, STAGE_FUNCTIONS
 from mobcg_core.study.stages import write_summary
 
@@ -114,13 +114,14 @@ class Study:
                              "(results kept); raise its max_iterations or tolerance, or set it to false")
 
     def _preflight(self) -> None:
-        """Checks that would otherwise fail late, after hours of earlier stages."""
-        stages = self.cfg["run"]["stages"]
-        if "predict" in stages or "validate" in stages:
-            path = model_path(self)
-            if "train" not in stages:
-                cg = self.cfg["cg"]
-                self.plugin("predictor").check_model(path, table_grid(cg["cutoff_nm"], cg["table_dr_nm"]))
+        """Checks that would otherwise fail late, after hours of earlier stages: the model file, unless
+        ``load_config`` has checked it already (it does for every run file it reads)."""
+        if "_file" in self.cfg:
+            return
+        problems = Problems()
+        check_model_file(self.cfg, problems, self.registry)
+        if problems:
+            raise ConfigError("run configuration", problems.items)
 
     # ------------------------------------------------------------ stage cache
     def require(self, stage: str, liquid: dict) -> dict:
