@@ -123,3 +123,16 @@ def test_old_module_paths_still_import_but_warn():
         assert any(issubclass(w.category, DeprecationWarning) and "goes in mobcg 0.2" in str(w.message)
                    for w in caught), name
     assert mod.kT_kjmol is not None and importlib.import_module("mobcg_core.types").PairPotential is types.PairPotential
+
+
+def test_the_run_file_stages_are_the_registered_ones():
+    """config.runfile.STAGES (the order a run file is checked against; config sits below study)
+    names exactly the functions of study.registry, and its study-wide stages are theirs."""
+    from mobcg_core.config.runfile import STAGES, STUDY_STAGES
+    from mobcg_core.study.registry import STAGE_FUNCTIONS
+
+    assert list(STAGES) == list(STAGE_FUNCTIONS)
+    import inspect
+
+    study_wide = {s for s, f in STAGE_FUNCTIONS.items() if len(inspect.signature(f).parameters) == 1}
+    assert study_wide == set(STUDY_STAGES)
