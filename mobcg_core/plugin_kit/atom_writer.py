@@ -17,7 +17,7 @@ import numpy as np
 
 from mobcg_core.plugin_kit.frame_writer import StreamingWriter, write_mda_frame
 
-if TYPE_CHECKING:  # the type only: plugin_kit and forcefield are one layer apart from each other
+if TYPE_CHECKING:  # the type only: plugin_kit needs nothing of forcefield at run time
     from mobcg_core.forcefield.box import LiquidBox
 
 FORMATS = ("dcd", "xtc")
