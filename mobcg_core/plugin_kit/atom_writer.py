@@ -1,9 +1,10 @@
 """An all-atom run's frames on disk: a topology with bonds (PDB, CONECT records) and a DCD or XTC trajectory.
 
 The files are what any MD engine would write, so ``mobcg target --topology aa.pdb --trajectory
-aa.dcd`` (or MDAnalysis, VMD, OVITO) reads them back: molecules are the bonded fragments and the
-masses are the force field's.  The writer asks the simulation for its atoms at each reported
-frame, right after the frame is sampled, so the files hold the run as the engine integrated it.
+aa.dcd`` (or MDAnalysis, VMD, OVITO) reads them back: molecules are the bonded fragments, and the
+masses, which PDB cannot carry, come back from the elements (OPLS-AA's C and H masses are theirs).
+The writer asks the simulation for its atoms at each reported frame, right after the frame is
+sampled, so the files hold the run as the engine integrated it.
 """
 
 from __future__ import annotations
