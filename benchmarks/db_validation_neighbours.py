@@ -16,39 +16,15 @@ Prints one row per liquid and writes benchmarks/results/NAME.json (default db_va
 from __future__ import annotations
 
 import argparse
-import re
-from pathlib import Path
 
 import numpy as np
 
 from _common import print_table, write_json
+from db_coverage_pca import liquid_files, load_samples, read_liquid  # the same readers as the coverage plot
 from mobcg_core.analysis import structure_error
 from mobcg_core.contract.types import RDF
-from mobcg_core.database import Database
 
-VALIDATION = Path(__file__).parent / "data" / "validation"
 BUDGETS = (0.005, 0.01, 0.015, 0.02)
-
-
-def _samples(paths: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(r_nm, g(r) rows, D·√m per sample in 1e-9 m²/s·√(g/mol)) of all databases (same grid)."""
-    gs, mobs, r = [], [], None
-    for p in paths:
-        with Database(p) as db:
-            r = db.grids()["rdf_r_nm"]
-            s = db.read("samples", columns=["rdf", "diffusion_1e9_m2_s", "mass_gmol"])
-        gs.append(s["rdf"].astype(float))
-        mobs.append(s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"]))
-    return r, np.concatenate(gs), np.concatenate(mobs)
-
-
-def _liquid(path: Path, r_nm: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """(mass g/mol, D_AA 1e-9 m²/s, g on r_nm) of a reference g(r) file (r in Å)."""
-    text = path.read_text()
-    mass = float(re.search(r"molar mass ([\d.]+)", text).group(1))
-    d = float(re.search(r"coefficient ([\d.]+)", text).group(1))
-    a = np.loadtxt(path)
-    return mass, d, np.interp(r_nm, a[:, 0] / 10.0, a[:, 1])
 
 
 def main() -> None:
@@ -56,13 +32,16 @@ def main() -> None:
     ap.add_argument("databases", nargs="+")
     ap.add_argument("--name", default="db_validation_neighbours")
     args = ap.parse_args()
-    r, g_db, mob = _samples(args.databases)
+    r, s = load_samples(args.databases)
+    g_db, mob = s["rdf"].astype(float), s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"])
     rows = []
-    for f in sorted(VALIDATION.glob("*/aa_rdf_*.txt")):
-        mass, d, g = _liquid(f, r)
+    for name, kind, path in liquid_files():
+        if kind != "validation":
+            continue
+        g, mass, d = read_liquid(path, r)
         eps = np.array([structure_error(RDF(r, gi), RDF(r, g)) for gi in g_db])
         ratio = mob / (d * np.sqrt(mass))
-        row = {"liquid": f.parent.name, "nearest_error": float(eps.min())}
+        row = {"liquid": name, "nearest_error": float(eps.min())}
         for e in BUDGETS:
             ok = eps <= e
             row[f"n_{e}"] = int(ok.sum())
