@@ -93,6 +93,8 @@ CASES = {
     "model file is not a model": dict(cg='[model]\nfile = "../g.txt"'),
     "model file missing": dict(cg='[model]\nfile = "nope.pt"'),
     "too few frames for the MSD fit": dict(cg="production_ps = 2.0\nreport_interval_ps = 1.0"),
+    "candidates without the closed loop": dict(cg='[predict]\ncandidates = 2\ncandidate_databases = ["g.txt"]'),
+    "candidates from no database": dict(cg="[predict]\nmobility_target = 1.0\ncandidates = 2"),
 }
 
 

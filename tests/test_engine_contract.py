@@ -15,7 +15,7 @@ from mobcg_core.plugins import registry
 from mobcg_core.physics.potentials import lennard_jones
 from mobcg_core.plugin_kit.systems import cg_box
 from mobcg_core.physics.timestep import energy_drift
-from mobcg_core.contract.types import PairPotential
+from mobcg_core.contract.types import MDProtocol, PairPotential
 
 
 def quiet_options(rec) -> dict:
@@ -68,3 +68,36 @@ def test_cg_trajectory_on_disk_gives_back_the_measured_diffusion(engine, fmt, tm
     back = analyse_liquid(traj, 120.0, an)
     assert back.diffusion_pbc_1e9_m2_s == pytest.approx(m.diffusion.d_1e9_m2_s, rel=0.01)
     assert structure_error(back.rdf, m.rdf, 0.1, 1.0) < 1e-5
+
+
+@pytest.mark.parametrize("fmt", ["dcd", "xtc"])
+def test_native_trajectory_holds_the_reported_frames(engine, fmt, tmp_path):
+    """Where an engine writes a trajectory itself (``Simulation.native_trajectory``), the file holds
+    the frames ``run`` reports: their number, times, box edges and positions wrapped into the box
+    (to float32 in DCD, to XTC's 0.01 Å grid)."""
+    import MDAnalysis as mda
+
+    from mobcg_core.plugin_kit.frame_writer import write_pdb
+
+    lj = lennard_jones(SIGMA, EPS, 2.5 * SIGMA)
+    sim = engine.cg_simulation(cg_box(200, MASS, _box(200, 0.7), lj, seed=4),
+                               MDProtocol(120.0, 5.0, 1.0, seed=3, thermostat="langevin"))
+    try:
+        sim.minimize()
+        sim.run(1.0)
+        if not sim.native_trajectory(tmp_path / f"cg.{fmt}", 0.2):
+            pytest.skip(f"engine {engine.name} has no {fmt} writer of its own")
+        traj = sim.run(2.0, 0.2)
+        sim.native_trajectory(None)
+    finally:
+        sim.close()
+    write_pdb(tmp_path / "cg.pdb", np.mod(traj.positions_nm[0], traj.box_nm[0]), traj.box_nm[0], MASS)
+    u = mda.Universe(str(tmp_path / "cg.pdb"), str(tmp_path / f"cg.{fmt}"))
+    assert len(u.trajectory) == traj.n_frames == 10
+    tol = 1e-4 if fmt == "dcd" else 0.0051  # Å
+    for k, ts in enumerate(u.trajectory):
+        box = traj.box_nm[k] * 10.0
+        assert ts.time == pytest.approx(traj.times_ps[k], abs=1e-4)
+        assert ts.dimensions[:3] == pytest.approx(box, rel=1e-6)
+        d = np.mod(traj.positions_nm[k] * 10.0, box) - u.atoms.positions
+        assert np.abs(d - np.round(d / box) * box).max() < tol

@@ -128,3 +128,61 @@ def test_compare_potentials_run_at_their_own_timestep(tmp_path):
                          study.cfg["validation"]["compare_timestep_fs"])
     assert row["timestep_fs"] == 2.0 and study.cfg["cg"]["timestep_fs"] == 5.0
     assert row["D_CG_1e9_m2_s"] > 0 and row["phase"] == "liquid"
+
+
+def test_database_candidates_are_the_nearest_in_mobility_within_the_structure_budget(tmp_path):
+    """Candidates: g(r) within the budget, expected D_CG/D_AA = D·√m / (D_AA·√M) nearest the target,
+    one per force field; a database on another potential grid is refused."""
+    import numpy as np
+
+    from conftest import fake_sample
+    from mobcg_core.contract.errors import MobcgError
+    from mobcg_core.contract.types import RDF
+    from mobcg_core.database import Database
+    from mobcg_core.study.db_candidates import database_candidates
+
+    r_g, r_u = np.linspace(0.1, 2.0, 39), np.linspace(0.0, 1.0, 11)
+    target = RDF(r_g, 1.0 + np.exp(-((r_g - 0.5) / 0.05) ** 2))
+    db = Database(tmp_path / "db.h5", r_g, r_u)
+    # (key, force field, D, mass, g offset): D·√m / (D_AA·√M) with D_AA = 1, M = 100
+    for key, ff, d, m, dg in [("fast", "a", 3.0, 100.0, 0.0), ("near", "b", 1.1, 100.0, 0.0),
+                              ("near-twin", "b", 1.3, 100.0, 0.0), ("heavy-slow", "c", 0.4, 400.0, 0.0),
+                              ("off-structure", "d", 1.0, 100.0, 0.3)]:
+        row = fake_sample(key, m, len(r_g), len(r_u))
+        db.add("samples", {**row, "forcefield_key": ff, "diffusion_1e9_m2_s": d, "rdf": target.g + dg})
+    db.commit()
+    found = database_candidates([db.path], target, 100.0, 1.0, r_u, 3, 0.015)
+    assert [c.key for c in found] == ["near", "heavy-slow", "fast"]  # ratios 1.1, 0.8, 3.0; "b" once
+    assert [round(c.expected_ratio, 6) for c in found] == [1.1, 0.8, 3.0]
+    assert all(c.structure_error < 1e-12 for c in found)
+    with pytest.raises(MobcgError, match="grid"):
+        database_candidates([db.path], target, 100.0, 1.0, np.linspace(0.0, 1.5, 16), 3, 0.015)
+
+
+def test_closed_loop_takes_a_slower_database_candidate_when_the_model_misses(tmp_path):
+    """Real engine, shipped model and database: one model probe (open loop, ~2.4x too fast) misses
+    D_CG/D_AA = 1, so database candidates are probed; the one kept moves slower than the open-loop
+    prediction, within ε ≤ 0.02, and is recorded by its database key."""
+    pytest.importorskip("torch")
+    import numpy as np
+
+    from conftest import ROOT
+    from mobcg_core.study.artifacts import load_potential
+    from mobcg_core.study.ml_stages import stage_predict
+
+    db = ROOT / "benchmarks" / "data" / "ml_database.h5"
+    study = predict_study(tmp_path, "pressure_correction = false\nmobility_target = 1.0\nmobility_rounds = 1\n"
+                                    f"mobility_probe_ps = 60.0\ncandidates = 2\ncandidate_databases = ['{db}']",
+                          cg_extra="equilibration_ps = 20.0")
+    liquid = study.cfg["liquids"][0]
+    result = stage_predict(study, liquid)
+    model, *cands = result["mobility_probes"]
+    assert model["factor"] == 1.0 and len(cands) == 2 and all(c["candidate"].startswith("database ") for c in cands)
+    assert result["mobility_factor"] is None and result["candidate"] in {c["candidate"] for c in cands}
+    kept = next(c for c in cands if c["candidate"] == result["candidate"])
+    assert kept["structure_error"] <= 0.02
+    assert kept["ratio"] < model["ratio"] - 2 * (kept["ratio_err"] + model["ratio_err"])
+    chosen = load_potential(study.liquid_dir(liquid) / "ml")
+    probe = load_potential(study.liquid_dir(liquid) / "ml" / "closed_loop" /
+                           ("database_" + kept["candidate"].split(":", 1)[1].replace(":", "_")))
+    np.testing.assert_array_equal(chosen.u_kjmol, probe.u_kjmol)

@@ -95,3 +95,26 @@ def _brute_force(spline, cutoff_nm: float, pos: np.ndarray, box_nm: float) -> np
     np.fill_diagonal(r, 2 * cutoff_nm)
     f_over_r = np.where(r < cutoff_nm, -spline(np.minimum(r, cutoff_nm), 1) / r, 0.0)
     return np.einsum("ij,ijk->ik", f_over_r, d)
+
+
+@pytest.mark.parametrize("fmt", ["dcd", "xtc"])
+def test_cg_md_trajectory_comes_from_openmms_own_writer(fmt, tmp_path):
+    """OpenMM writes DCD and XTC itself (``DCDFile``, ``XTCFile``): the CG simulation takes the file
+    rather than leaving it to mobcg's writer, and refuses a format OpenMM has no writer for."""
+    from mobcg_core.physics.potentials import lennard_jones
+
+    lj = lennard_jones(0.5, 2.0, 1.25)
+    sim = OpenMMCGSimulation(cg_box(100, 100.0, 3.5, lj, 1), MDProtocol(298.15, 5.0, 0.0, seed=1),
+                             {"platform": "CPU", "threads": 1, "cg_kernel": "segments"})
+    try:
+        assert not sim.native_trajectory(tmp_path / "cg.gsd", 0.05)
+        assert sim.native_trajectory(tmp_path / f"cg.{fmt}", 0.05)
+        sim.run(0.5, 0.05)
+        sim.native_trajectory(None)
+    finally:
+        sim.close()
+    import MDAnalysis as mda
+
+    u = mda.Universe.empty(100, trajectory=False)
+    u.load_new(str(tmp_path / f"cg.{fmt}"))
+    assert len(u.trajectory) == 10 and u.trajectory.ts.dimensions[:3] == pytest.approx([35.0] * 3)

@@ -35,6 +35,8 @@ CHECK_ROWS = [
                                        "model file is not a model", "box < 2 x cutoff", "run.output is a file",
                                        "too few frames for the MSD fit"]),
     ("cg_md without coarse_grain", ["cg_md without coarse_grain, potential_file"]),
+    ("closed-loop candidates without a loop or a database", ["candidates without the closed loop",
+                                                             "candidates from no database"]),
 ]
 
 HEADERLESS = "".join(ln + "\n" for ln in TARGET_RDF.read_text().splitlines() if not ln.startswith("#"))
@@ -61,6 +63,7 @@ CLI_ROWS = [
      "no sample"),
     ("db export into an old folder", ["db", "export", "a.h5", "old"], 1, "not an empty folder"),
     ("output folder is a file", ["run", "run_file_out.toml"], 2, "is a file"),
+    ("run: candidate database on another grid", ["run", "run_candidates.toml"], 2, "another r grid"),
     ("output folder under a file", ["run", "run_under_file.toml"], 2, "is a file"),
     ("bench --engines foo", ["bench", "run.toml", "--engines", "foo"], 1, "unknown foo"),
     ("timestep --nve-ps -1", ["timestep", "run.toml", "--nve-ps", "-1"], 1, "--nve-ps"),
@@ -87,6 +90,9 @@ def workspace(tmp_path: Path) -> Path:
     text = bad.run_file(tmp_path).read_text()  # the valid quickstart-like run file (g.txt, out/)
     (tmp_path / "run_file_out.toml").write_text(text.replace('output = "out"', 'output = "g.txt"'))
     (tmp_path / "run_under_file.toml").write_text(text.replace('output = "out"', 'output = "g.txt/sub"'))
+    (tmp_path / "run_candidates.toml").write_text(text.replace("[[liquids]]", "[predict]\nmobility_target = 1.0\n"
+                                                               "candidates = 2\ncandidate_databases = ['a.h5']\n"
+                                                               "[[liquids]]"))
     return tmp_path
 
 

@@ -191,6 +191,8 @@ def check_inputs(cfg: dict, out: Problems) -> None:
         if importlib.util.find_spec("gsd") is None:
             out.add("cg.trajectory", "'gsd' needs the gsd package (pip install gsd); or choose 'dcd' or 'xtc'")
     _check_frames(cfg, stages, out)
+    if "predict" in stages and cfg["predict"]["candidates"] > 0:
+        _check_candidates(cfg, out)
     for i, liq in enumerate(cfg.get("liquids") or []):
         key = f"liquids[{i}]"
         mass, rho = _liquid_mass(liq), liq.get("density_g_cm3") or 0.0
@@ -218,6 +220,17 @@ def check_inputs(cfg: dict, out: Problems) -> None:
         for label, table in (liq.get("compare_potentials") or {}).items():
             _check_table(Path(cfg.get("_base_dir", ".")) / table, f"{key}.compare_potentials.{label}", out,
                          cutoff)
+
+
+def _check_candidates(cfg: dict, out: Problems) -> None:
+    """The closed loop's database candidates need a closed loop and databases (their grids are
+    checked by the study before its first stage: ``study.db_candidates.check_candidate_databases``)."""
+    pc = cfg["predict"]
+    if pc["mobility_target"] <= 0:
+        out.add("predict.candidates", "only the closed loop probes database candidates: set "
+                "predict.mobility_target (e.g. 1.0) or candidates = 0")
+    if not pc["candidate_databases"]:
+        out.add("predict.candidate_databases", "is empty: name the database(s) the candidates come from")
 
 
 def model_file(cfg: dict, predictor) -> Path | None:

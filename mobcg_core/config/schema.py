@@ -33,7 +33,7 @@ class Option:
         length: for lists, the required length.
         schema: for a ``dict``, the schema of its keys (``None``: free-form table).
         item_schema: for a list of tables, the schema of each table.
-        is_file: the string is a path that must exist (relative to the run file).
+        is_file: the string (for lists: each item) is a path that must exist (relative to the run file).
     """
 
     type: type
@@ -140,7 +140,7 @@ def _check_list(key: str, value: list, opt: Option, out: Problems, base_dir: Pat
         return result
     if opt.item_type is not None:
         item_opt = Option(opt.item_type, min=opt.min, max=opt.max, exclusive_min=opt.exclusive_min,
-                          choices=opt.choices)
+                          choices=opt.choices, is_file=opt.is_file)
         return [check_value(f"{key}[{i}]", v, item_opt, out, base_dir) for i, v in enumerate(value)]
     return value
 

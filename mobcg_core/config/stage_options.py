@@ -40,7 +40,20 @@ PREDICT = {
     "mobility_rounds": Option(int, 5, "closed loop: most predictions probed (the first feeds D_AA)", min=1, max=12),
     "mobility_probe_ps": Option(float, 150.0, "closed loop: NVT production per probe for D_CG (ps)", min=0.0,
                                 exclusive_min=True),
+    "candidates": Option(int, 0, "closed loop: database samples probed as well when the model's probes miss the "
+                         "target (mobcg_core/study/db_candidates.py): those within candidate_max_structure_error "
+                         "of the target g(r) nearest the target in D·√m, one per force field; 0: none",
+                         min=0, max=20),
+    "candidate_databases": Option(list, [], "closed loop: the HDF5 databases the candidates come from (paths "
+                                  "relative to the run file; needed when candidates > 0)", item_type=str,
+                                  is_file=True),
+    "candidate_max_structure_error": Option(float, 0.015, "closed loop: candidates' g(r) within this ε of the "
+                                            "target (nm; below mobility_max_structure_error, since ε grows when "
+                                            "a potential moves to the target's density and mass)", min=0.0,
+                                            exclusive_min=True),
 }
+#: [predict] keys of the database candidates: left out of a result's key while candidates = 0
+CANDIDATE_KEYS = ("candidates", "candidate_databases", "candidate_max_structure_error")
 
 VALIDATION = {
     "npt_ps": Option(float, 50.0, "NPT run per potential for the density at state.pressure_bar (ps); 0 skips",

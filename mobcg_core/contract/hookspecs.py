@@ -5,12 +5,11 @@ A plugin is a Python module registered in the ``mobcg`` entry-point group::
     [project.entry-points.mobcg]
     my_plugin = "my_package.plugin_module"
 
-The module implements one or more of the four hooks below with ``@hookimpl``.  Each
-hook returns a list of *classes*; each class subclasses one of the four bases here
-and declares ``name``, ``version`` and ``options`` (a dict of
-:class:`~mobcg_core.config.schema.Option`) so that a run file can be validated
-before anything runs.  The run file picks one class per kind by ``name`` and the
-core instantiates it with the validated options table.
+The module implements one or more of the four hooks below with ``@hookimpl``.  Each hook returns a
+list of *classes*; each class subclasses one of the four bases here and declares ``name``, ``version``
+and ``options`` (a dict of :class:`~mobcg_core.config.schema.Option`) so that a run file can be
+validated before anything runs.  The run file picks one class per kind by ``name`` and the core
+instantiates it with the validated options table.
 
 Kinds:
     engine      runs molecular dynamics (all-atom and coarse-grained) -> :class:`Engine`
@@ -131,18 +130,23 @@ class Simulation(ABC):
         """Mean instantaneous pressure (bar) over ``n_samples`` short segments."""
         raise NotImplementedError(f"{type(self).__name__} does not report pressure")
 
-    #: True when :meth:`run` hands each reported frame to the attached writer as it goes (engines
-    #: built on ``plugin_kit.SegmentedRun`` do); otherwise the caller writes the frames after the run.
+    #: True when :meth:`run` hands each reported frame to the attached writer as it goes (``SegmentedRun``
+    #: engines do); otherwise the caller writes the frames after the run.
     streams_frames: bool = False
     frame_writer: Any = None
 
     def attach_frame_writer(self, writer) -> None:
-        """Stream the frames of later :meth:`run` calls to ``writer`` (None detaches).
-
-        ``writer.write(time_ps, positions_nm (N, 3), box_nm (3,))`` is called once per reported
-        frame (e.g. :class:`~mobcg_core.plugin_kit.frame_writer.FrameWriter`).
-        """
+        """Stream the frames of later :meth:`run` calls to ``writer`` (None detaches):
+        ``writer.write(time_ps, positions_nm (N, 3), box_nm (3,))`` once per reported frame
+        (e.g. :class:`~mobcg_core.plugin_kit.frame_writer.FrameWriter`)."""
         self.frame_writer = writer
+
+    def native_trajectory(self, path: Path | None, interval_ps: float = 0.0) -> bool:
+        """CG: write the frames of later :meth:`run` calls (one per ``interval_ps``, as run reports them,
+        positions wrapped into the box) with the engine's own writer; ``path``'s suffix picks the format
+        (``.dcd``, ``.xtc``), ``None`` closes the file. False (the default): no writer for that format,
+        so the caller streams the frames through :meth:`attach_frame_writer` instead."""
+        return False
 
     def close(self) -> None:
         """Release engine resources."""
@@ -167,10 +171,10 @@ class Engine(Plugin):
 
     @classmethod
     def export_model(cls, model: ModelExport, folder: Path) -> list[str]:
-        """Write into ``folder`` (tables and ``start.pdb`` already there) this engine's input that
-        runs ``model`` as is, without mobcg, prints the start configuration's potential energy and
-        writes a trajectory (``mobcg export``). A class method: no engine need be installed.
-        Returns the names of the files written; the default writes none."""
+        """Write into ``folder`` (tables and ``start.pdb`` already there) this engine's input that runs
+        ``model`` as is, without mobcg, prints the start configuration's potential energy and writes a
+        trajectory (``mobcg export``); returns the names of the files written (default: none). A class
+        method: no engine need be installed."""
         return []
 
 
@@ -214,8 +218,8 @@ class CGOutcome:
 class CGMethod(Plugin):
     """Derives a CG pair potential for a :class:`CGTask`.
 
-    It may drive MD only through ``engine`` (never an engine's own API) and keeps
-    its iteration records in ``workdir`` so that a stopped run resumes there.
+    It may drive MD only through ``engine`` (never an engine's own API) and keeps its iteration records
+    in ``workdir`` so that a stopped run resumes there.
     """
 
     kind = "cg_method"
@@ -245,18 +249,17 @@ class Predictor(Plugin):
     @abstractmethod
     def train(self, database: Path, model_path: Path, seed: int = 0,
               progress: Callable[[int, int, str], None] | None = None, provenance: dict | None = None) -> dict:
-        """Train on an HDF5 database (see ``mobcg_core.database``), write one model file at
-        ``model_path``, return metrics (JSON-able).  ``provenance`` (JSON-able: the run files
-        and the database file's digest) is stored in the model's metadata as given."""
+        """Train on an HDF5 database (see ``mobcg_core.database``), write one model file at ``model_path``,
+        return metrics (JSON-able).  ``provenance`` (JSON-able: the run files and the database file's
+        digest) is stored in the model's metadata as given."""
 
     @abstractmethod
     def predict(self, model_path: Path, mass_gmol: float, rdf: RDF, diffusion_nm2_ps: float,
                 table_r_nm=None) -> Prediction:
         """Predict the CG potential of a liquid from its bead mass (g/mol), g(r) and D (nm²/ps).
 
-        ``table_r_nm``: the study's table grid (nm); a model made for another grid
-        must refuse with a one-line error rather than interpolate silently.
-        """
+        ``table_r_nm``: the study's table grid (nm); a model made for another grid must refuse with a
+        one-line error rather than interpolate silently."""
 
     def default_model(self) -> Path | None:
         """The model file used when the study neither trains one nor names one (``model.file``):
@@ -273,10 +276,10 @@ class Predictor(Plugin):
 class JobResult:
     """Outcome of one job: ``value`` on success, ``error`` (a message) on failure.
 
-    ``physical`` says how a failure is treated (see :mod:`mobcg_core.contract.errors`): True for
-    a :class:`~mobcg_core.contract.errors.PhysicalFailure` (a result: recorded, skipped on
-    reruns), False for anything else (an environment failure or a bug: the stage
-    stops, nothing is recorded, a rerun retries the job).
+    ``physical`` says how a failure is treated (see :mod:`mobcg_core.contract.errors`): True for a
+    :class:`~mobcg_core.contract.errors.PhysicalFailure` (a result: recorded, skipped on reruns), False
+    for anything else (an environment failure or a bug: the stage stops, nothing is recorded, a rerun
+    retries the job).
     """
 
     key: str
@@ -308,14 +311,13 @@ class Executor(Plugin):
     """Runs independent, picklable jobs ``fn(payload)`` somewhere.
 
     Rules:
-        * Each job runs through :func:`call_job`, so a failing job yields a
-          :class:`JobResult` with ``error`` and ``physical`` set; it never stops the
-          others.
-        * A job lost with its worker (a killed process, a lost node) is run again
-          elsewhere if the executor can; if it cannot, it yields an error result with
-          ``physical = False``, never a silently missing key.
-        * The caller may stop iterating early (an environment failure stops a stage):
-          closing the generator must cancel the jobs not yet started.
+        * Each job runs through :func:`call_job`, so a failing job yields a :class:`JobResult` with
+          ``error`` and ``physical`` set; it never stops the others.
+        * A job lost with its worker (a killed process, a lost node) is run again elsewhere if the
+          executor can; if it cannot, it yields an error result with ``physical = False``, never a
+          silently missing key.
+        * The caller may stop iterating early (an environment failure stops a stage): closing the
+          generator must cancel the jobs not yet started.
     """
 
     kind = "executor"

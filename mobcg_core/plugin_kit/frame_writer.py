@@ -6,7 +6,8 @@ has no mass column, so ``NAME.psf`` beside it carries the bead mass
 (``MDAnalysis.Universe("cg_md.psf", "cg_md.dcd")``, VMD: ``mol new cg_md.psf``); GSD carries
 its own. Positions are written wrapped into the box, as MD engines write them; the box edges
 and times are those of the run (Å and ps in DCD/XTC, nm in GSD, HOOMD's convention with the
-origin at the box centre).
+origin at the box centre). Where the engine has its own writer for the format
+(``Simulation.native_trajectory``) it writes the frames and this class only the topology.
 """
 
 from __future__ import annotations
@@ -83,6 +84,16 @@ class FrameWriter(StreamingWriter):
         else:
             write_mda_frame(self._out, self._universe, time_ps, pos, box, self.frames)
         self.frames += 1
+
+    def write_topology(self, positions_nm: np.ndarray, box_nm: np.ndarray, n_frames: int) -> None:
+        """Only the topology (PDB and PSF, from these positions (n_beads, 3) and box edges (3,) in nm),
+        for a trajectory of ``n_frames`` that the engine's own writer wrote at :attr:`path`."""
+        if self.topology_path is not None:
+            box = np.asarray(box_nm, dtype=np.float64)
+            write_pdb(self.topology_path, np.mod(np.asarray(positions_nm, dtype=np.float64), box), box,
+                      self.mass, self.name)
+            write_psf(self.topology_path.with_suffix(".psf"), self.n, self.mass, self.name)
+        self.frames = int(n_frames)
 
     @property
     def topology_path(self) -> Path | None:

@@ -18,6 +18,8 @@ import numpy as np
 
 from mobcg_core.contract import units
 from mobcg_core.config.inputs import model_file
+from mobcg_core.config.stage_options import CANDIDATE_KEYS
+from mobcg_core.contract.hookspecs import Prediction
 from mobcg_core.contract.types import PairPotential
 from mobcg_core.database.generate import database_path
 from mobcg_core.database.store import Database
@@ -25,7 +27,8 @@ from mobcg_core.contract.errors import MobcgError, PhysicalFailure
 from mobcg_core.io import atomic_save_npz, read_json, stable_hash
 from mobcg_core.physics.potentials import table_grid
 from mobcg_core.study.friction_stage import friction_results
-from mobcg_core.study.mobility_match import match_mobility
+from mobcg_core.study.db_candidates import database_candidates
+from mobcg_core.study.mobility_match import choose, match_mobility
 from mobcg_core.study.pressure_match import match_pressure
 from mobcg_core.workflows import CGRun, measure_cg
 from mobcg_core.study.artifacts import load_potential, load_target, read_potential_file, run_cg_md, save_potential
@@ -89,21 +92,26 @@ def stage_predict(study, liquid: dict) -> dict:
     model_hash = _digest(path.read_bytes()) if path.exists() else None
     pc = study.cfg["predict"]
     inputs = {"target": info.get("inputs_hash"), "model": model_hash, "predictor": study.cfg["predictor"],
-              "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")}, "predict": pc}
+              "cg": {k: study.cfg["cg"][k] for k in ("cutoff_nm", "table_dr_nm")},
+              "predict": {k: v for k, v in pc.items() if pc["candidates"] or k not in CANDIDATE_KEYS}}
     done = study.finished(d / "predict.json", inputs)
     if done:
         return done
     if pc["mobility_target"] > 0:
         loop = match_mobility(lambda f: _mobility_probe(study, liquid, path, f, inputs), pc["mobility_target"],
                               pc["mobility_tolerance"], pc["mobility_max_structure_error"], pc["mobility_rounds"])
+        probes = loop.probes
+        if pc["candidates"] > 0 and not loop.converged:
+            loop, probes = _with_candidates(study, liquid, loop, inputs)
         pred, pot, extra = loop.chosen
-        extra = {**extra, "mobility_factor": loop.factor, "mobility_probes": loop.probes,
+        extra = {**extra, "mobility_factor": loop.factor, "mobility_probes": probes,
                  "mobility_matched": loop.converged, "mobility_within_budget": loop.within_budget}
         if not loop.within_budget:
             pot, extra = _over_budget(study, liquid, pot, extra, pc["mobility_max_structure_error"])
-        tried = ", ".join(f"{p['factor']:.3g} → {p['ratio']:.2f} (ε {p['structure_error']:.4f})" for p in loop.probes)
-        study.reporter.info(f"  {liquid['name']}: closed loop feeds {loop.factor:.3g} × D_AA "
-                            f"(D fed / D_AA → D_CG/D_AA: {tried})")
+        tried = ", ".join(f"{p.get('factor') or p.get('candidate')} → {p['ratio']:.2f} (ε {p['structure_error']:.4f})"
+                          for p in probes)
+        chosen = f"feeds {loop.factor:.3g} × D_AA" if loop.factor else f"keeps {pred.info['candidate']}"
+        study.reporter.info(f"  {liquid['name']}: closed loop {chosen} (D fed / D_AA → D_CG/D_AA: {tried})")
     else:
         pred = _predict(study, liquid, path, 1.0)
         pot, extra = _pressure_matched(study, liquid, pred, d)
@@ -161,12 +169,38 @@ def _over_budget(study, liquid: dict, pot, extra: dict, max_eps: float):
     return pot, extra
 
 
-def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict):
+def _with_candidates(study, liquid: dict, loop, inputs: dict):
+    """The closed loop missed its target: probe the database candidates too (db_candidates.py) and keep
+    the best of the loop's choice and theirs. Returns the new choice and every probe made."""
+    pc, cg = study.cfg["predict"], study.cfg["cg"]
+    info, target = load_target(study, liquid)
+    found = database_candidates([Path(p) for p in pc["candidate_databases"]], target, info["mass_gmol"],
+                                info["diffusion_1e9_m2_s"], table_grid(cg["cutoff_nm"], cg["table_dr_nm"]),
+                                pc["candidates"], pc["candidate_max_structure_error"], pc["mobility_target"])
+    study.reporter.info(f"  {liquid['name']}: the model's probes missed D_CG/D_AA = {pc['mobility_target']:g}; "
+                        f"probing {len(found)} database candidates within ε ≤ {pc['candidate_max_structure_error']:g}")
+    chosen = [loop.chosen]
+    tried = [next(p for p in loop.probes if p["factor"] == loop.factor)]
+    for c in found:
+        pred = Prediction(c.potential, info={"candidate": c.label, "candidate_structure_error": c.structure_error,
+                                             "candidate_expected_ratio": c.expected_ratio})
+        name = c.key.replace(":", "_").replace("/", "_")
+        got, m = _mobility_probe(study, liquid, path=None, factor=None, inputs={**inputs, "candidate": c.label},
+                                 pred=pred, folder=f"database_{name}")
+        chosen.append(got)
+        tried.append({"factor": None, "candidate": c.label, "expected_ratio": c.expected_ratio, **m})
+    best = choose(chosen, tried, pc["mobility_target"], pc["mobility_tolerance"], pc["mobility_max_structure_error"])
+    return best, loop.probes + tried[1:]
+
+
+def _mobility_probe(study, liquid: dict, path: Path | None, factor: float | None, inputs: dict,
+                    pred=None, folder: str | None = None):
     """One probe of the closed loop (resumable: ml/closed_loop/F/probe.json): the prediction
-    for ``factor`` × D_AA, pressure-matched, and its D_CG/D_AA and ε in NVT at the AA density."""
-    d = study.liquid_dir(liquid) / "ml" / "closed_loop" / f"{factor:.6g}"
-    pred = _predict(study, liquid, path, factor)
-    probe_inputs = {**inputs, "factor": factor}
+    for ``factor`` × D_AA (or ``pred``, in ``folder``), pressure-matched, and its D_CG/D_AA and ε
+    in NVT at the AA density."""
+    d = study.liquid_dir(liquid) / "ml" / "closed_loop" / (folder or f"{factor:.6g}")
+    pred = pred or _predict(study, liquid, path, factor)
+    probe_inputs = {**inputs, "factor": factor} if factor is not None else inputs
     done = study.finished(d / "probe.json", probe_inputs)
     if done:
         return (pred, load_potential(d), done["record"]), done["measurement"]
@@ -182,7 +216,8 @@ def _mobility_probe(study, liquid: dict, path: Path, factor: float, inputs: dict
                    "structure_error": m["structure_error"], "pressure_bar": float(m["pressure_bar"]),
                    "frozen": m["frozen"], "phase_reason": m["phase_reason"]}
     if m["frozen"]:
-        study.reporter.warn(f"  {liquid['name']} probe f = {factor:.3g}: the CG liquid froze ({m['phase_reason']}); "
+        which = folder or f"f = {factor:.3g}"
+        study.reporter.warn(f"  {liquid['name']} probe {which}: the CG liquid froze ({m['phase_reason']}); "
                             "the closed loop rejects it")
     save_potential(d, pot)
     study.store(d / "probe.json", probe_inputs, {"record": record, "measurement": measurement})
@@ -266,7 +301,7 @@ def stage_validate(study, liquid: dict) -> dict:
     info, _ = load_target(study, liquid)
     method = study.cfg["cg_method"]["name"].upper()
     ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
-    ml_row.update(spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
+    ml_row.update(source=ml.get("candidate", "model"), spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
                   within_budget=_budget_label(ml),
                   in_training_range="no" if ml.get("extrapolation") else "yes")
     ibi_row = _one_potential(study, liquid, method, d, ibi_nvt)

@@ -32,7 +32,8 @@ class MobilityMatch:
 
     Attributes:
         chosen: what ``probe`` returned first for the chosen f (e.g. the potential).
-        factor: the chosen f (the model was fed f × D_AA).
+        factor: the chosen f (the model was fed f × D_AA); None for a probe of no f (a database
+            candidate, :mod:`mobcg_core.study.db_candidates`).
         probes: one dict per probe: ``factor``, ``ratio`` (D_CG/D_AA), ``ratio_err``,
             ``structure_error``, plus what the ``probe`` callable reported.
         converged: whether the chosen probe is within the tolerance of the target ratio.
@@ -41,7 +42,7 @@ class MobilityMatch:
     """
 
     chosen: Any
-    factor: float
+    factor: float | None
     probes: list[dict] = field(default_factory=list)
     converged: bool = False
     within_budget: bool = True
@@ -78,11 +79,18 @@ def match_mobility(probe: Callable[[float], tuple[Any, dict]], target_ratio: flo
         f = _next_factor(probes, target_ratio, max_structure_error, slope, lo_f, hi_f)
         if f is None or any(abs(math.log(f / p["factor"])) < 1e-3 for p in probes):
             break
+    return choose(found, probes, target_ratio, tolerance, max_structure_error)
+
+
+def choose(found: list, probes: list[dict], target_ratio: float, tolerance: float,
+           max_structure_error: float) -> MobilityMatch:
+    """The probe nearest ``target_ratio`` in ln D among those within the ε budget and liquid (the
+    first probe when none is); ``found[i]`` is what probe ``i`` returned with its measurement."""
     ok = [i for i, p in enumerate(probes) if _acceptable(p, max_structure_error)] or [0]
     best = min(ok, key=lambda i: _miss(probes[i], target_ratio))
     within = _acceptable(probes[best], max_structure_error)
     converged = within and _miss(probes[best], target_ratio) <= math.log1p(tolerance)
-    return MobilityMatch(found[best], probes[best]["factor"], probes, converged, within)
+    return MobilityMatch(found[best], probes[best].get("factor"), probes, converged, within)
 
 
 def _acceptable(p: dict, max_eps: float) -> bool:

@@ -30,6 +30,7 @@ from mobcg_core.plugins import Registry
 from mobcg_core.config.runfile import STUDY_STAGES
 from mobcg_core.study.progress import Reporter
 from mobcg_core.config.inputs import check_model_file
+from mobcg_core.study.db_candidates import check_candidate_databases
 from mobcg_core.config.schema import Problems
 from mobcg_core.study.registry import AFTER_STAGE, STAGE_FUNCTIONS
 from mobcg_core.study.stages import write_summary
@@ -78,14 +79,13 @@ class Study:
         return versions
 
     def run(self) -> dict[str, Any]:
-
+        self._preflight()  # before the output folder is touched: a refused run changes no file
         # One `mobcg run` per output folder: a second one would overwrite the first's files.
         with WriterLock(self.out_dir / ".mobcg.lock", f"output folder {self.out_dir}"):
             manifest = Manifest(self.out_dir, self.cfg, self.plugin_versions())
             self.reporter.attach_log(self.out_dir / "mobcg.log")
             self.reporter.info(f"mobcg: output in {self.out_dir} (log: mobcg.log)")
             try:
-                self._preflight()
                 for stage in self.cfg["run"]["stages"]:
                     t0 = time.perf_counter()
                     self.reporter.info(f"stage {stage}", style="bold")
@@ -114,12 +114,13 @@ class Study:
                              "(results kept); raise its max_iterations or tolerance, or set it to false")
 
     def _preflight(self) -> None:
-        """Checks that would otherwise fail late, after hours of earlier stages: the model file, unless
-        ``load_config`` has checked it already (it does for every run file it reads)."""
-        if "_file" in self.cfg:
-            return
+        """Checks that would otherwise fail late, after hours of earlier stages: the closed loop's candidate
+        databases, and the model file unless ``load_config`` has checked it already (it does for every
+        run file it reads)."""
         problems = Problems()
-        check_model_file(self.cfg, problems, self.registry)
+        check_candidate_databases(self.cfg, problems)
+        if "_file" not in self.cfg:
+            check_model_file(self.cfg, problems, self.registry)
         if problems:
             raise ConfigError("run configuration", problems.items)
 

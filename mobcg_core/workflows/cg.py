@@ -112,7 +112,8 @@ def measure_cg(engine, potential: PairPotential, run: CGRun, analysis: dict, rdf
 
     ``analysis`` is the run file's ``[analysis]`` table (g(r) grid, MSD fit window).  ``writer``
     (e.g. :class:`~mobcg_core.plugin_kit.frame_writer.FrameWriter`) receives the production
-    frames: as the run goes where the engine streams them, else after the run.
+    frames: through the engine's own writer where it has one for the format (the writer then
+    writes only the topology), else as the run goes where the engine streams them, else after the run.
     """
     an = analysis
     seed = run.seed if run.lattice_seed is None else run.lattice_seed
@@ -122,14 +123,19 @@ def measure_cg(engine, potential: PairPotential, run: CGRun, analysis: dict, rdf
         sim.minimize()
         sim.run(run.equilibration_ps, 0.0)
         t1 = time.perf_counter()
-        streaming = writer is not None and getattr(sim, "streams_frames", False)
+        native = writer is not None and sim.native_trajectory(writer.path, run.report_interval_ps)
+        streaming = writer is not None and not native and getattr(sim, "streams_frames", False)
         if streaming:
             sim.attach_frame_writer(writer)
         traj = sim.run(run.production_ps, run.report_interval_ps)
+        if native:
+            sim.native_trajectory(None)
         t2 = time.perf_counter()
     finally:
         sim.close()
-    if writer is not None and not streaming:
+    if native:
+        writer.write_topology(traj.positions_nm[0], traj.box_nm[0], traj.n_frames)
+    elif writer is not None and not streaming:
         for k in range(traj.n_frames):
             writer.write(float(traj.times_ps[k]), traj.positions_nm[k], traj.box_nm[k])
     r_max = min(an["rdf_r_max_nm"], rdf_r_max_nm or an["rdf_r_max_nm"])

