@@ -5,4 +5,4 @@ Conversions to other conventions (Å, kcal/mol, atm) happen only at the edges
 (table files, reports), see :mod:`mobcg_core.contract.units`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"

@@ -1,6 +1,6 @@
 """Environment failures stop a study without poisoning it; one writer at a time; lost workers.
 
-The split under test (``mobcg_core.errors``): a physical failure is a result, recorded and
+The split under test (``mobcg_core.contract.errors``): a physical failure is a result, recorded and
 skipped on reruns; an environment failure (missing packmol, a lost worker) stops the stage
 with one line, records nothing, and a rerun after the fix completes the study.
 """

@@ -99,7 +99,7 @@ def test_packages_import_only_downwards():
     for m, p in modules.items():
         src = package(m)
         if src not in rank:
-            continue  # the package root, shims and the entry point
+            continue  # the package root and the entry point
         for t in _imports(p):
             dst = package(t) if t in modules else None
             if dst in rank and rank[dst] > rank[src]:
@@ -107,22 +107,18 @@ def test_packages_import_only_downwards():
     assert not upward, sorted(upward)
 
 
-def test_old_module_paths_still_import_but_warn():
-    """The aliases kept for plugins written before the contract moved: same objects, a DeprecationWarning."""
+def test_the_old_module_paths_are_gone():
+    """The aliases of the pre-contract layout (``mobcg_core.hookspecs``, ``types``, ``units``, ``errors``,
+    ``systems``, ``engine_support``) went in 0.2, as their deprecation warnings said: the contract's
+    modules are the one path."""
     import importlib
-    import sys
-    import warnings
 
-    from mobcg_core.contract import types
+    import pytest
 
     for name in ("engine_support", "systems", "errors", "hookspecs", "types", "units"):
-        sys.modules.pop(f"mobcg_core.{name}", None)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            mod = importlib.import_module(f"mobcg_core.{name}")
-        assert any(issubclass(w.category, DeprecationWarning) and "goes in mobcg 0.2" in str(w.message)
-                   for w in caught), name
-    assert mod.kT_kjmol is not None and importlib.import_module("mobcg_core.types").PairPotential is types.PairPotential
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"mobcg_core.{name}")
+    assert importlib.import_module("mobcg_core.contract.types").PairPotential is not None
 
 
 def test_the_run_file_stages_are_the_registered_ones():
