@@ -1,9 +1,9 @@
 """The generalization table: validation rows of one or more runs of generalization_validation.toml.
 
-    python benchmarks/generalization_report.py RUN_DIR [RUN_DIR ...]
+    python benchmarks/generalization_report.py RUN_DIR [RUN_DIR ...] [--name NAME]
 
 Reads RUN_DIR/validation.json (the validate stage's rows: one per liquid and potential), writes
-benchmarks/results/generalization_validation.json (rows with ``liquid``, ``potential``,
+benchmarks/results/NAME.json (default generalization_validation) (rows with ``liquid``, ``potential``,
 ``acceleration``, ``acceleration_err``, ``structure_error``, ``density_deviation_pct`` and the rest
 of the stage's keys) and ``.md`` (the table, then the acceptance checks: ML fed D_AA and ML
 closed loop below IBI at ε ≤ 0.02 on every liquid, the closed loop's median α, no frozen liquid).
@@ -23,7 +23,7 @@ BUDGET = 0.02
 COLUMNS = (("liquid", "liquid", ""), ("potential", "potential", ""), ("D_CG/D_AA", "acceleration", ".3g"),
            ("±", "acceleration_err", ".2g"), ("ε", "structure_error", ".3g"),
            ("Δρ(NPT) [%]", "density_deviation_pct", "+.1f"),
-           ("phase", "phase", ""))
+           ("phase", "phase", ""), ("source", "source", ""))
 
 
 def _cell(row: dict, key: str, fmt: str) -> str:
@@ -60,13 +60,14 @@ def checks(rows: list[dict]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run_dirs", nargs="+")
+    ap.add_argument("--name", default="generalization_validation")
     args = ap.parse_args()
     rows = [r for d in args.run_dirs for r in json.loads((Path(d) / "validation.json").read_text())]
     head = "| " + " | ".join(h for h, _, _ in COLUMNS) + " |\n|" + "---|" * len(COLUMNS) + "\n"
     body = "".join("| " + " | ".join(_cell(r, k, f) for _, k, f in COLUMNS) + " |\n" for r in rows)
     text = "# Generalization: the validation liquids\n\n" + head + body + "\n## Checks\n\n" + "\n".join(checks(rows))
-    (RESULTS / "generalization_validation.md").write_text(text + "\n")
-    write_json("generalization_validation", {"runs": args.run_dirs, "rows": rows})
+    (RESULTS / f"{args.name}.md").write_text(text + "\n")
+    write_json(args.name, {"runs": args.run_dirs, "rows": rows})
     print(text)
 
 

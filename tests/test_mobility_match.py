@@ -131,8 +131,9 @@ def test_compare_potentials_run_at_their_own_timestep(tmp_path):
 
 
 def test_database_candidates_are_the_nearest_in_mobility_within_the_structure_budget(tmp_path):
-    """Candidates: g(r) within the budget, expected D_CG/D_AA = D·√m / (D_AA·√M) nearest the target,
-    one per force field; a database on another potential grid is refused."""
+    """Candidates, brought to the target's number density by corresponding states (λ = (n/n_T)^(1/3):
+    g(r/λ), D·λ, U(r/λ)): g(r) within the budget, expected D_CG/D_AA = λ·D·√m / (D_AA·√M) nearest the
+    target, one per force field; a database on another potential grid is refused."""
     import numpy as np
 
     from conftest import fake_sample
@@ -141,22 +142,30 @@ def test_database_candidates_are_the_nearest_in_mobility_within_the_structure_bu
     from mobcg_core.database import Database
     from mobcg_core.study.db_candidates import database_candidates
 
-    r_g, r_u = np.linspace(0.1, 2.0, 39), np.linspace(0.0, 1.0, 11)
-    target = RDF(r_g, 1.0 + np.exp(-((r_g - 0.5) / 0.05) ** 2))
+    def g_of(r):
+        return 1.0 + np.exp(-((r - 0.5) / 0.05) ** 2)
+
+    r_g, r_u = np.linspace(0.1, 2.0, 381), np.linspace(0.0, 1.0, 101)
+    target, n_t = RDF(r_g, g_of(r_g)), 4.0  # beads/nm³
     db = Database(tmp_path / "db.h5", r_g, r_u)
-    # (key, force field, D, mass, g offset): D·√m / (D_AA·√M) with D_AA = 1, M = 100
-    for key, ff, d, m, dg in [("fast", "a", 3.0, 100.0, 0.0), ("near", "b", 1.1, 100.0, 0.0),
-                              ("near-twin", "b", 1.3, 100.0, 0.0), ("heavy-slow", "c", 0.4, 400.0, 0.0),
-                              ("off-structure", "d", 1.0, 100.0, 0.3)]:
+    # (key, force field, D, mass, density scale λ, g offset); D_AA = 1, M = 100
+    for key, ff, d, m, lam, dg in [("fast", "a", 3.0, 100.0, 1.0, 0.0), ("near", "b", 1.2, 100.0, 1.0, 0.0),
+                                   ("near-twin", "b", 1.3, 100.0, 1.0, 0.0), ("heavy-slow", "c", 0.4, 400.0, 1.0, 0.0),
+                                   ("off-structure", "d", 1.0, 100.0, 1.0, 0.3),
+                                   ("denser", "e", 1.0, 100.0, 1.1, 0.0)]:
         row = fake_sample(key, m, len(r_g), len(r_u))
-        db.add("samples", {**row, "forcefield_key": ff, "diffusion_1e9_m2_s": d, "rdf": target.g + dg})
+        box = (300 / (n_t * lam ** 3)) ** (1 / 3)  # 300 beads at λ³ times the target's density
+        db.add("samples", {**row, "forcefield_key": ff, "diffusion_1e9_m2_s": d, "rdf": g_of(r_g * lam) + dg,
+                           "potential_kjmol": np.cos(3 * r_u), "provenance_json": {"n_beads": 300, "box_nm": box}})
     db.commit()
-    found = database_candidates([db.path], target, 100.0, 1.0, r_u, 3, 0.015)
-    assert [c.key for c in found] == ["near", "heavy-slow", "fast"]  # ratios 1.1, 0.8, 3.0; "b" once
-    assert [round(c.expected_ratio, 6) for c in found] == [1.1, 0.8, 3.0]
-    assert all(c.structure_error < 1e-12 for c in found)
+    found = database_candidates([db.path], target, 100.0, 1.0, n_t, r_u, 3, 0.015)
+    # ratios 1.1 (denser: λ·D), 1.2, 0.8; "b" once; unscaled, "denser"'s peak sits 10 % short
+    assert [c.key for c in found] == ["denser", "near", "heavy-slow"]
+    assert [round(c.expected_ratio, 6) for c in found] == [1.1, 1.2, 0.8]
+    assert found[0].scale == pytest.approx(1.1) and found[0].structure_error < 1e-4
+    np.testing.assert_allclose(found[0].potential.u_kjmol[:90], np.cos(3 * r_u[:90] / 1.1), atol=2e-3)
     with pytest.raises(MobcgError, match="grid"):
-        database_candidates([db.path], target, 100.0, 1.0, np.linspace(0.0, 1.5, 16), 3, 0.015)
+        database_candidates([db.path], target, 100.0, 1.0, n_t, np.linspace(0.0, 1.5, 16), 3, 0.015)
 
 
 def test_closed_loop_takes_a_slower_database_candidate_when_the_model_misses(tmp_path):

@@ -2,20 +2,28 @@
 at its all-atom mobility.
 
 The model interpolates, and where a liquid's slow potentials are few it misses them:
-``benchmarks/db_validation_neighbours.py`` found, for n-hexane, database samples within ε 0.015 of
-its all-atom g(r) that move at 1.01 × its D_AA·√M (D·√m, the mass-free mobility of a bead), while
-the closed loop over the model's predictions stopped at 2.93. So when the loop has not reached its
-target, the samples of the databases named in ``[predict] candidate_databases`` are probed as
-well: the ``candidates`` samples whose g(r) is within ``candidate_max_structure_error`` of the
-target and whose expected ratio D·√m / (D_AA·√M) is nearest the target ratio, one per force field.
-Each is probed like a prediction (pressure-matched, NVT at the all-atom density), and the closed
-loop keeps, among all its probes, the one nearest the target within the ε budget and liquid.
+``benchmarks/db_validation_neighbours.py`` found, for n-hexane, database samples close to its all-atom
+g(r) that move at about its D_AA·√M (D·√m, the mass-free mobility of a bead), while the closed loop
+over the model's predictions stopped at 2.93. So when the loop has not reached its target, samples
+of the databases named in ``[predict] candidate_databases`` are probed as well.
 
-Units: D in 1e-9 m²/s, masses in g/mol, r in nm, U in kJ/mol.
+A sample was measured at its own number density n_s, the target's is n_T. For one-component
+liquids of pair potentials, corresponding states are exact: the potential U(r/λ) at density
+n_s/λ³ gives g(r/λ) and D·λ at the same T and bead mass, and D ∝ 1/√m at fixed potential. So each
+sample is first brought to the target's density, λ = (n_s/n_T)^(1/3): its g(r/λ) is compared with
+the target's g(r), its expected ratio is λ·D·√m / (D_AA·√M), and the candidate potential is
+U(r/λ) on the study's grid. (Compared unscaled, the database's density spread, 1.4-8 beads/nm³,
+made candidates chosen at ε ≤ 0.015 come out at ε 0.026-0.045 in the target's box.) The
+``candidates`` samples within ``candidate_max_structure_error`` and nearest the target ratio, one per
+force field, are probed like a prediction (pressure-matched, NVT at the all-atom density), and the
+closed loop keeps, among all its probes, the one nearest the target within the ε budget and liquid.
+
+Units: D in 1e-9 m²/s, masses in g/mol, r in nm, U in kJ/mol, number densities in nm⁻³.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,15 +47,18 @@ class Candidate:
         key: the sample's key there.
         forcefield_key: the force field (all-atom or CG-level variant) it was made from.
         potential: its pair potential (the database's grid, nm and kJ/mol).
-        structure_error: ε of the sample's g(r) against the target's (nm).
-        expected_ratio: D·√m / (D_AA·√M): its D_CG/D_AA at the target's bead mass M if D scaled
-            as 1/√m at fixed potential (exact for a classical liquid at fixed density and T).
+        potential: its pair potential brought to the target's density, U(r/λ), on the study's grid
+            (nm, kJ/mol).
+        scale: λ = (n_sample / n_target)^(1/3), the factor its lengths were stretched by.
+        structure_error: ε of the sample's g(r/λ) against the target's (nm).
+        expected_ratio: λ·D·√m / (D_AA·√M): its D_CG/D_AA at the target's density and bead mass M.
     """
 
     database: str
     key: str
     forcefield_key: str
     potential: PairPotential
+    scale: float
     structure_error: float
     expected_ratio: float
 
@@ -75,13 +86,13 @@ def check_candidate_databases(cfg: dict, out: Problems) -> None:
 
 
 def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1e9_m2_s: float,
-                        table_r_nm: np.ndarray, n: int, max_structure_error: float,
+                        number_density_nm3: float, table_r_nm: np.ndarray, n: int, max_structure_error: float,
                         target_ratio: float = 1.0) -> list[Candidate]:
-    """The ``n`` samples of the databases at ``paths`` nearest ``target_ratio`` in expected ratio
-    among those within ``max_structure_error`` of ``target`` (one per force field), nearest first.
+    """The ``n`` samples of the databases at ``paths``, brought to the target's number density
+    (beads/nm³), nearest ``target_ratio`` in expected ratio among those within ``max_structure_error``
+    of ``target`` (one per force field), nearest first.
 
-    Raises :class:`MobcgError` when a database's potential grid is not the study's ``table_r_nm``
-    (interpolating a table would change its forces).
+    Raises :class:`MobcgError` when a database's potential grid is not the study's ``table_r_nm``.
     """
     pool = []
     for path in paths:
@@ -90,12 +101,15 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
         if len(grids["potential_r_nm"]) != len(table_r_nm) or not np.allclose(grids["potential_r_nm"], table_r_nm):
             raise MobcgError(f"{path}: its potentials are on another r grid than the study's table "
                              "(cg.cutoff_nm, cg.table_dr_nm); name a database made with the same grid")
-        s = db.read("samples", columns=["key", "forcefield_key", "rdf", "diffusion_1e9_m2_s", "mass_gmol"])
+        s = db.read("samples", columns=["key", "forcefield_key", "rdf", "diffusion_1e9_m2_s", "mass_gmol",
+                                        "provenance_json"])
         r = grids["rdf_r_nm"]
-        eps = np.array([structure_error(RDF(r, np.asarray(g, dtype=float)), target) for g in s["rdf"]])
-        ratio = s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"]) / (d_aa_1e9_m2_s * math.sqrt(mass_gmol))
+        scale = (_number_density(s["provenance_json"]) / number_density_nm3) ** (1.0 / 3.0)
+        eps = np.array([structure_error(RDF(r * lam, np.asarray(g, dtype=float)), target)
+                        for g, lam in zip(s["rdf"], scale)])
+        ratio = scale * s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"]) / (d_aa_1e9_m2_s * math.sqrt(mass_gmol))
         pool += [(abs(math.log(ratio[i] / target_ratio)), str(path), i, str(s["key"][i]),
-                  str(s["forcefield_key"][i]), float(eps[i]), float(ratio[i]))
+                  str(s["forcefield_key"][i]), float(scale[i]), float(eps[i]), float(ratio[i]))
                  for i in np.flatnonzero((eps <= max_structure_error) & (ratio > 0))]
     chosen, seen = [], set()
     for row in sorted(pool):
@@ -107,5 +121,19 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
     tables = {p: Database(p).read("samples", columns=["potential_kjmol"])["potential_kjmol"]
               for p in {row[1] for row in chosen}}
     r = np.asarray(table_r_nm, dtype=float)
-    return [Candidate(path, key, ff, PairPotential(r, np.asarray(tables[path][i], dtype=float)), eps, ratio)
-            for _, path, i, key, ff, eps, ratio in chosen]
+    return [Candidate(path, key, ff, _stretched(r, np.asarray(tables[path][i], dtype=float), lam), lam, eps, ratio)
+            for _, path, i, key, ff, lam, eps, ratio in chosen]
+
+
+def _number_density(provenance) -> np.ndarray:
+    """Beads per nm³ of each sample's CG run (its provenance holds n_beads and box_nm)."""
+    out = []
+    for p in provenance:
+        p = p if isinstance(p, dict) else json.loads(p)
+        out.append(p["n_beads"] / p["box_nm"] ** 3 if p.get("n_beads") and p.get("box_nm") else np.nan)
+    return np.array(out)
+
+
+def _stretched(r_nm: np.ndarray, u_kjmol: np.ndarray, scale: float) -> PairPotential:
+    """U(r/λ) on the same grid: beyond the table's end it keeps its last value (≈ 0 at the cutoff)."""
+    return PairPotential(r_nm, np.interp(r_nm / scale, r_nm, u_kjmol))

@@ -175,18 +175,21 @@ def _with_candidates(study, liquid: dict, loop, inputs: dict):
     pc, cg = study.cfg["predict"], study.cfg["cg"]
     info, target = load_target(study, liquid)
     found = database_candidates([Path(p) for p in pc["candidate_databases"]], target, info["mass_gmol"],
-                                info["diffusion_1e9_m2_s"], table_grid(cg["cutoff_nm"], cg["table_dr_nm"]),
-                                pc["candidates"], pc["candidate_max_structure_error"], pc["mobility_target"])
+                                info["diffusion_1e9_m2_s"], info["n_beads"] / info["box_nm"] ** 3,
+                                table_grid(cg["cutoff_nm"], cg["table_dr_nm"]), pc["candidates"],
+                                pc["candidate_max_structure_error"], pc["mobility_target"])
     study.reporter.info(f"  {liquid['name']}: the model's probes missed D_CG/D_AA = {pc['mobility_target']:g}; "
                         f"probing {len(found)} database candidates within ε ≤ {pc['candidate_max_structure_error']:g}")
     chosen = [loop.chosen]
     tried = [next(p for p in loop.probes if p["factor"] == loop.factor)]
     for c in found:
-        pred = Prediction(c.potential, info={"candidate": c.label, "candidate_structure_error": c.structure_error,
+        pred = Prediction(c.potential, info={"candidate": c.label, "candidate_scale": c.scale,
+                                             "candidate_structure_error": c.structure_error,
                                              "candidate_expected_ratio": c.expected_ratio})
         name = c.key.replace(":", "_").replace("/", "_")
-        got, m = _mobility_probe(study, liquid, path=None, factor=None, inputs={**inputs, "candidate": c.label},
-                                 pred=pred, folder=f"database_{name}")
+        probe_inputs = {**inputs, "candidate": c.label, "u": _digest(c.potential.u_kjmol.tobytes())}
+        got, m = _mobility_probe(study, liquid, path=None, factor=None, inputs=probe_inputs, pred=pred,
+                                 folder=f"database_{name}")
         chosen.append(got)
         tried.append({"factor": None, "candidate": c.label, "expected_ratio": c.expected_ratio, **m})
     best = choose(chosen, tried, pc["mobility_target"], pc["mobility_tolerance"], pc["mobility_max_structure_error"])
