@@ -85,31 +85,41 @@ def check_candidate_databases(cfg: dict, out: Problems) -> None:
                     "give; name a database made with the same grid")
 
 
+def scaled_samples(path: Path, target: RDF, mass_gmol: float, d_aa_1e9_m2_s: float,
+                   number_density_nm3: float) -> dict[str, np.ndarray]:
+    """Every sample of the database at ``path`` brought to the target's number density (beads/nm³):
+    ``key``, ``forcefield_key``, ``scale`` (λ), ``structure_error`` (ε of g(r/λ) against ``target``,
+    nm) and ``expected_ratio`` (λ·D·√m / (D_AA·√M)), each of shape (n_samples,)."""
+    s = Database(path).read("samples", columns=["key", "forcefield_key", "rdf", "diffusion_1e9_m2_s", "mass_gmol",
+                                                "provenance_json"])
+    r = Database(path).grids()["rdf_r_nm"]
+    scale = (_number_density(s["provenance_json"]) / number_density_nm3) ** (1.0 / 3.0)
+    eps = np.array([structure_error(RDF(r * lam, np.asarray(g, dtype=float)), target)
+                    for g, lam in zip(s["rdf"], scale)])
+    ratio = scale * s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"]) / (d_aa_1e9_m2_s * math.sqrt(mass_gmol))
+    return {"key": s["key"], "forcefield_key": s["forcefield_key"], "scale": scale, "structure_error": eps,
+            "expected_ratio": ratio}
+
+
 def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1e9_m2_s: float,
                         number_density_nm3: float, table_r_nm: np.ndarray, n: int, max_structure_error: float,
                         target_ratio: float = 1.0) -> list[Candidate]:
     """The ``n`` samples of the databases at ``paths``, brought to the target's number density
-    (beads/nm³), nearest ``target_ratio`` in expected ratio among those within ``max_structure_error``
-    of ``target`` (one per force field), nearest first.
+    (beads/nm³; :func:`scaled_samples`), nearest ``target_ratio`` in expected ratio among those within
+    ``max_structure_error`` of ``target`` (one per force field), nearest first.
 
     Raises :class:`MobcgError` when a database's potential grid is not the study's ``table_r_nm``.
     """
     pool = []
     for path in paths:
-        db = Database(path)
-        grids = db.grids()
-        if len(grids["potential_r_nm"]) != len(table_r_nm) or not np.allclose(grids["potential_r_nm"], table_r_nm):
+        grid = Database(path).grids()["potential_r_nm"]
+        if len(grid) != len(table_r_nm) or not np.allclose(grid, table_r_nm):
             raise MobcgError(f"{path}: its potentials are on another r grid than the study's table "
                              "(cg.cutoff_nm, cg.table_dr_nm); name a database made with the same grid")
-        s = db.read("samples", columns=["key", "forcefield_key", "rdf", "diffusion_1e9_m2_s", "mass_gmol",
-                                        "provenance_json"])
-        r = grids["rdf_r_nm"]
-        scale = (_number_density(s["provenance_json"]) / number_density_nm3) ** (1.0 / 3.0)
-        eps = np.array([structure_error(RDF(r * lam, np.asarray(g, dtype=float)), target)
-                        for g, lam in zip(s["rdf"], scale)])
-        ratio = scale * s["diffusion_1e9_m2_s"] * np.sqrt(s["mass_gmol"]) / (d_aa_1e9_m2_s * math.sqrt(mass_gmol))
+        s = scaled_samples(path, target, mass_gmol, d_aa_1e9_m2_s, number_density_nm3)
+        ratio, eps = s["expected_ratio"], s["structure_error"]
         pool += [(abs(math.log(ratio[i] / target_ratio)), str(path), i, str(s["key"][i]),
-                  str(s["forcefield_key"][i]), float(scale[i]), float(eps[i]), float(ratio[i]))
+                  str(s["forcefield_key"][i]), float(s["scale"][i]), float(eps[i]), float(ratio[i]))
                  for i in np.flatnonzero((eps <= max_structure_error) & (ratio > 0))]
     chosen, seen = [], set()
     for row in sorted(pool):
