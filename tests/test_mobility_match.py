@@ -148,22 +148,27 @@ def test_database_candidates_are_the_nearest_in_mobility_within_the_structure_bu
     r_g, r_u = np.linspace(0.1, 2.0, 381), np.linspace(0.0, 1.0, 101)
     target, n_t = RDF(r_g, g_of(r_g)), 4.0  # beads/nm³
     db = Database(tmp_path / "db.h5", r_g, r_u)
-    # (key, force field, D, mass, density scale λ, g offset); D_AA = 1, M = 100
-    for key, ff, d, m, lam, dg in [("fast", "a", 3.0, 100.0, 1.0, 0.0), ("near", "b", 1.2, 100.0, 1.0, 0.0),
-                                   ("near-twin", "b", 1.3, 100.0, 1.0, 0.0), ("heavy-slow", "c", 0.4, 400.0, 1.0, 0.0),
-                                   ("off-structure", "d", 1.0, 100.0, 1.0, 0.3),
-                                   ("denser", "e", 1.0, 100.0, 1.1, 0.0)]:
+    decaying = np.cos(3 * r_u) * (1 - r_u) ** 2  # ≈ 0 near the cutoff (1 nm): stretching loses nothing
+    # (key, force field, D, mass, density scale λ, g offset, U); D_AA = 1, M = 100
+    for key, ff, d, m, lam, dg, u in [("fast", "a", 3.0, 100.0, 1.0, 0.0, decaying),
+                                      ("near", "b", 1.2, 100.0, 1.0, 0.0, decaying),
+                                      ("near-twin", "b", 1.3, 100.0, 1.0, 0.0, decaying),
+                                      ("heavy-slow", "c", 0.4, 400.0, 1.0, 0.0, decaying),
+                                      ("off-structure", "d", 1.0, 100.0, 1.0, 0.3, decaying),
+                                      ("denser", "e", 1.0, 100.0, 1.1, 0.0, decaying),
+                                      ("denser-with-tail", "f", 0.9091, 100.0, 1.1, 0.0, np.cos(3 * r_u))]:
         row = fake_sample(key, m, len(r_g), len(r_u))
         box = (300 / (n_t * lam ** 3)) ** (1 / 3)  # 300 beads at λ³ times the target's density
         db.add("samples", {**row, "forcefield_key": ff, "diffusion_1e9_m2_s": d, "rdf": g_of(r_g * lam) + dg,
-                           "potential_kjmol": np.cos(3 * r_u), "provenance_json": {"n_beads": 300, "box_nm": box}})
+                           "potential_kjmol": u, "provenance_json": {"n_beads": 300, "box_nm": box}})
     db.commit()
     found = database_candidates([db.path], target, 100.0, 1.0, n_t, r_u, 3, 0.015)
-    # ratios 1.1 (denser: λ·D), 1.2, 0.8; "b" once; unscaled, "denser"'s peak sits 10 % short
+    # ratios 1.1 (denser: λ·D), 1.2, 0.8; "b" once; unscaled, "denser"'s peak sits 10 % short; the
+    # stretched tail of "denser-with-tail" (ratio 1.0) would be cut at the cutoff: left out
     assert [c.key for c in found] == ["denser", "near", "heavy-slow"]
     assert [round(c.expected_ratio, 6) for c in found] == [1.1, 1.2, 0.8]
     assert found[0].scale == pytest.approx(1.1) and found[0].structure_error < 1e-4
-    np.testing.assert_allclose(found[0].potential.u_kjmol[:90], np.cos(3 * r_u[:90] / 1.1), atol=2e-3)
+    np.testing.assert_allclose(found[0].potential.u_kjmol, np.interp(r_u / 1.1, r_u, decaying), atol=1e-12)
     with pytest.raises(MobcgError, match="grid"):
         database_candidates([db.path], target, 100.0, 1.0, n_t, np.linspace(0.0, 1.5, 16), 3, 0.015)
 

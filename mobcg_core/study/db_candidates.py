@@ -13,7 +13,12 @@ n_s/λ³ gives g(r/λ) and D·λ at the same T and bead mass, and D ∝ 1/√m a
 sample is first brought to the target's density, λ = (n_s/n_T)^(1/3): its g(r/λ) is compared with
 the target's g(r), its expected ratio is λ·D·√m / (D_AA·√M), and the candidate potential is
 U(r/λ) on the study's grid. (Compared unscaled, the database's density spread, 1.4-8 beads/nm³,
-made candidates chosen at ε ≤ 0.015 come out at ε 0.026-0.045 in the target's box.) The
+made candidates chosen at ε ≤ 0.015 come out at ε 0.026-0.045 in the target's box.) The scaling is
+exact for λ ≤ 1; for λ > 1 the stretched potential would reach past the cutoff, and the part of U
+beyond r_c/λ is lost. The database's IBI potentials carry tails of up to ~1.5 kJ/mol there (their
+pressure ramps), whose loss put a 2,3,4-trimethylpentane candidate (λ 1.06) at 2950 bar instead of
+19 bar at its own density; so a sample with λ > 1 is only taken when |U| beyond r_c/λ stays below
+``max_tail_kjmol``. The
 ``candidates`` samples within ``candidate_max_structure_error`` and nearest the target ratio, one per
 force field, are probed like a prediction (pressure-matched, NVT at the all-atom density), and the
 closed loop keeps, among all its probes, the one nearest the target within the ε budget and liquid.
@@ -103,10 +108,11 @@ def scaled_samples(path: Path, target: RDF, mass_gmol: float, d_aa_1e9_m2_s: flo
 
 def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1e9_m2_s: float,
                         number_density_nm3: float, table_r_nm: np.ndarray, n: int, max_structure_error: float,
-                        target_ratio: float = 1.0) -> list[Candidate]:
+                        target_ratio: float = 1.0, max_tail_kjmol: float = 0.1) -> list[Candidate]:
     """The ``n`` samples of the databases at ``paths``, brought to the target's number density
     (beads/nm³; :func:`scaled_samples`), nearest ``target_ratio`` in expected ratio among those within
-    ``max_structure_error`` of ``target`` (one per force field), nearest first.
+    ``max_structure_error`` of ``target`` (one per force field), nearest first; a sample stretched
+    (λ > 1) only if its |U| beyond r_c/λ is below ``max_tail_kjmol`` (kJ/mol).
 
     Raises :class:`MobcgError` when a database's potential grid is not the study's ``table_r_nm``.
     """
@@ -117,10 +123,14 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
             raise MobcgError(f"{path}: its potentials are on another r grid than the study's table "
                              "(cg.cutoff_nm, cg.table_dr_nm); name a database made with the same grid")
         s = scaled_samples(path, target, mass_gmol, d_aa_1e9_m2_s, number_density_nm3)
-        ratio, eps = s["expected_ratio"], s["structure_error"]
+        ratio, eps, scale = s["expected_ratio"], s["structure_error"], s["scale"]
+        u = Database(path).read("samples", columns=["potential_kjmol"])["potential_kjmol"]
+        r_c = float(table_r_nm[-1])
+        lost = np.array([np.abs(ui[table_r_nm >= r_c / lam]).max() if lam > 1 else 0.0 for ui, lam in zip(u, scale)])
+        ok = (eps <= max_structure_error) & (ratio > 0) & (lost <= max_tail_kjmol)
         pool += [(abs(math.log(ratio[i] / target_ratio)), str(path), i, str(s["key"][i]),
-                  str(s["forcefield_key"][i]), float(s["scale"][i]), float(eps[i]), float(ratio[i]))
-                 for i in np.flatnonzero((eps <= max_structure_error) & (ratio > 0))]
+                  str(s["forcefield_key"][i]), float(scale[i]), float(eps[i]), float(ratio[i]))
+                 for i in np.flatnonzero(ok)]
     chosen, seen = [], set()
     for row in sorted(pool):
         if row[4] not in seen:  # samples of one force field are alike: one each
