@@ -114,12 +114,16 @@ def test_friction_stage_calibrates_an_ibi_potential_and_resumes(friction_study):
     result = json.loads((d / "friction.json").read_text())
     assert result["thermostat"] == "dpd" and result["friction_per_ps"] > 0
     assert abs(result["ratio"] - 1) <= 0.1 and result["newtonian_1e9_m2_s"] > 1.5 * 1.20
-    # friction leaves g(r) alone: no run with friction is further from the target than the
+    # friction leaves g(r) alone: the calibrated run is no further from the target than the
     # frictionless run of the same potential by more than sampling noise (20 ps of 250 beads:
-    # measured 1.13–1.17x its ε; the IBI potential itself is only 3 tiny iterations old)
+    # measured 1.12-1.17x its ε; the IBI potential itself is only 3 tiny iterations old), and no
+    # run is by more than 2x: an overshooting γ samples fewer independent configurations (on one
+    # machine γ = 8/ps, D 7.5x below the frictionless run, gave 1.55x its ε)
     newtonian = result["runs"][0]
     assert newtonian["friction_per_ps"] == 0.0
-    assert all(r["structure_error"] < 1.3 * newtonian["structure_error"] for r in result["runs"][1:]), result["runs"]
+    chosen = next(r for r in result["runs"] if r["friction_per_ps"] == result["friction_per_ps"])
+    assert chosen["structure_error"] < 1.3 * newtonian["structure_error"], result["runs"]
+    assert all(r["structure_error"] < 2.0 * newtonian["structure_error"] for r in result["runs"][1:]), result["runs"]
     assert result["export"].startswith("mobcg export")  # engine inputs: tests/test_export.py
     again = run_cli("run", str(study / "run.toml"))
     assert again.returncode == 0 and "γ =" not in again.stderr  # reused, not recomputed

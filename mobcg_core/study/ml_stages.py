@@ -306,7 +306,7 @@ def stage_validate(study, liquid: dict) -> dict:
     ml_row = _one_potential(study, liquid, "ML", d / "ml", None)
     ml_row.update(source=ml.get("candidate", "model"), spread_max_kjmol=ml.get("uncertainty_max_kjmol"),
                   within_budget=_budget_label(ml),
-                  in_training_range="no" if ml.get("extrapolation") else "yes")
+                  in_training_range="–" if ml.get("candidate") else "no" if ml.get("extrapolation") else "yes")
     ibi_row = _one_potential(study, liquid, method, d, ibi_nvt)
     rows = [ml_row, ibi_row]
     if ml.get("mobility_probes"):  # closed loop: the open-loop prediction (D_AA fed) beside it
