@@ -86,7 +86,7 @@ def test_native_trajectory_holds_the_reported_frames(engine, fmt, tmp_path):
         sim.minimize()
         sim.run(1.0)
         if not sim.native_trajectory(tmp_path / f"cg.{fmt}", 0.2):
-            pytest.skip(f"engine {engine.name} has no {fmt} writer of its own")
+            pytest.skip(f"engine {engine.name} leaves {fmt} to mobcg's writer (no native_trajectory for it)")
         traj = sim.run(2.0, 0.2)
         sim.native_trajectory(None)
     finally:
