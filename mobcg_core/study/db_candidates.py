@@ -51,7 +51,6 @@ class Candidate:
         database: the database file it comes from.
         key: the sample's key there.
         forcefield_key: the force field (all-atom or CG-level variant) it was made from.
-        potential: its pair potential (the database's grid, nm and kJ/mol).
         potential: its pair potential brought to the target's density, U(r/λ), on the study's grid
             (nm, kJ/mol).
         scale: λ = (n_sample / n_target)^(1/3), the factor its lengths were stretched by.
@@ -116,7 +115,7 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
 
     Raises :class:`MobcgError` when a database's potential grid is not the study's ``table_r_nm``.
     """
-    pool = []
+    pool, tables = [], {}
     for path in paths:
         grid = Database(path).grids()["potential_r_nm"]
         if len(grid) != len(table_r_nm) or not np.allclose(grid, table_r_nm):
@@ -124,7 +123,7 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
                              "(cg.cutoff_nm, cg.table_dr_nm); name a database made with the same grid")
         s = scaled_samples(path, target, mass_gmol, d_aa_1e9_m2_s, number_density_nm3)
         ratio, eps, scale = s["expected_ratio"], s["structure_error"], s["scale"]
-        u = Database(path).read("samples", columns=["potential_kjmol"])["potential_kjmol"]
+        u = tables[str(path)] = Database(path).read("samples", columns=["potential_kjmol"])["potential_kjmol"]
         r_c = float(table_r_nm[-1])
         lost = np.array([np.abs(ui[table_r_nm >= r_c / lam]).max() if lam > 1 else 0.0 for ui, lam in zip(u, scale)])
         ok = (eps <= max_structure_error) & (ratio > 0) & (lost <= max_tail_kjmol)
@@ -138,8 +137,6 @@ def database_candidates(paths: list[Path], target: RDF, mass_gmol: float, d_aa_1
             chosen.append(row)
         if len(chosen) == n:
             break
-    tables = {p: Database(p).read("samples", columns=["potential_kjmol"])["potential_kjmol"]
-              for p in {row[1] for row in chosen}}
     r = np.asarray(table_r_nm, dtype=float)
     return [Candidate(path, key, ff, _stretched(r, np.asarray(tables[path][i], dtype=float), lam), lam, eps, ratio)
             for _, path, i, key, ff, lam, eps, ratio in chosen]
